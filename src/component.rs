@@ -1,0 +1,264 @@
+//! The component glue: the WIT bindings, the imports as a [`Host`], and the
+//! exports delegating to [`crate::plugin`]. Only built for wasm32.
+
+use crate::host::{Host, HttpRequest, HttpResponse, LogLevel, TransportError};
+use crate::{error::ConnectorError, model};
+use std::time::Duration;
+
+wit_bindgen::generate!({
+    world: "connector",
+    path: "wit",
+});
+
+use anthropic::connector::{logging, secrets, types as wit};
+use exports::anthropic::connector::plugin::Guest;
+
+/// How long to wait for a connection, the first byte, and between bytes.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const FIRST_BYTE_TIMEOUT: Duration = Duration::from_secs(60);
+const BETWEEN_BYTES_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The imports of the world, as the plugin's [`Host`].
+struct WasmHost;
+
+impl Host for WasmHost {
+    fn secret(&self, name: &str) -> Option<String> {
+        secrets::get(name)
+    }
+
+    fn log(&self, level: LogLevel, message: &str) {
+        let level = match level {
+            LogLevel::Debug => logging::Level::Debug,
+            LogLevel::Info => logging::Level::Info,
+            LogLevel::Warn => logging::Level::Warn,
+            LogLevel::Error => logging::Level::Error,
+        };
+        logging::log(level, message);
+    }
+
+    fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        wstd::runtime::block_on(send(request))
+    }
+}
+
+async fn send(request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+    use wstd::http::{Body, Client, Request};
+    let mut builder = Request::builder()
+        .method(request.method.as_str())
+        .uri(request.url.as_str());
+    for (name, value) in &request.headers {
+        builder = builder.header(name.as_str(), value.as_str());
+    }
+    let body = match &request.body {
+        Some(bytes) => Body::from(bytes.clone()),
+        None => Body::empty(),
+    };
+    let outgoing = builder
+        .body(body)
+        .map_err(|e| TransportError::Failed(format!("could not build the request: {e}")))?;
+    let mut client = Client::new();
+    client.set_connect_timeout(CONNECT_TIMEOUT);
+    client.set_first_byte_timeout(FIRST_BYTE_TIMEOUT);
+    client.set_between_bytes_timeout(BETWEEN_BYTES_TIMEOUT);
+    let response = client.send(outgoing).await.map_err(classify)?;
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect();
+    let mut body = response.into_body();
+    let body = body.contents().await.map_err(classify)?.to_vec();
+    Ok(HttpResponse {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// Sort a wstd error into denied / timeout / other, by its `wasi:http` error code.
+fn classify(err: wstd::http::Error) -> TransportError {
+    use wstd::http::ErrorCode;
+    let message = format!("{err:#}");
+    match err.downcast_ref::<ErrorCode>() {
+        Some(ErrorCode::HttpRequestDenied) => TransportError::Denied(message),
+        Some(
+            ErrorCode::ConnectionTimeout
+            | ErrorCode::ConnectionReadTimeout
+            | ErrorCode::ConnectionWriteTimeout
+            | ErrorCode::DnsTimeout,
+        ) => TransportError::Timeout(message),
+        _ => TransportError::Failed(message),
+    }
+}
+
+struct Component;
+
+impl Guest for Component {
+    fn get_manifest() -> wit::Manifest {
+        crate::plugin::manifest().into()
+    }
+
+    fn check_connection(conn: wit::Connection) -> Result<Vec<wit::KeyCheck>, wit::PluginError> {
+        crate::plugin::check_connection(&WasmHost, &conn.base_url)
+            .map(|checks| checks.into_iter().map(Into::into).collect())
+            .map_err(Into::into)
+    }
+
+    fn list_streams(
+        conn: wit::Connection,
+    ) -> Result<Vec<wit::StreamDescriptor>, wit::PluginError> {
+        crate::plugin::list_streams(&WasmHost, &conn.base_url)
+            .map(|streams| streams.into_iter().map(Into::into).collect())
+            .map_err(Into::into)
+    }
+
+    fn read_page(
+        conn: wit::Connection,
+        request: wit::ReadRequest,
+    ) -> Result<wit::Page, wit::PluginError> {
+        crate::plugin::read_page(&WasmHost, &conn.base_url, &request.into())
+            .map(Into::into)
+            .map_err(Into::into)
+    }
+}
+
+export!(Component);
+
+// Conversions between the native model and the generated bindings.
+
+impl From<model::KeyKind> for wit::KeyKind {
+    fn from(k: model::KeyKind) -> Self {
+        match k {
+            model::KeyKind::Admin => Self::Admin,
+            model::KeyKind::Compliance => Self::Compliance,
+        }
+    }
+}
+
+impl From<model::SyncStrategy> for wit::SyncStrategy {
+    fn from(s: model::SyncStrategy) -> Self {
+        match s {
+            model::SyncStrategy::FullRefresh => Self::FullRefresh,
+            model::SyncStrategy::Incremental => Self::Incremental,
+        }
+    }
+}
+
+impl From<wit::SyncStrategy> for model::SyncStrategy {
+    fn from(s: wit::SyncStrategy) -> Self {
+        match s {
+            wit::SyncStrategy::FullRefresh => Self::FullRefresh,
+            wit::SyncStrategy::Incremental => Self::Incremental,
+        }
+    }
+}
+
+impl From<model::StreamDescriptor> for wit::StreamDescriptor {
+    fn from(d: model::StreamDescriptor) -> Self {
+        Self {
+            name: d.name,
+            description: d.description,
+            endpoint: d.endpoint,
+            required_key: d.required_key.into(),
+            strategies: d.strategies.into_iter().map(Into::into).collect(),
+            primary_key: d.primary_key,
+            cursor_field: d.cursor_field,
+            parent: d.parent,
+            parent_batch_size: d.parent_batch_size,
+            json_schema: d.json_schema,
+            implemented: d.implemented,
+        }
+    }
+}
+
+impl From<model::Manifest> for wit::Manifest {
+    fn from(m: model::Manifest) -> Self {
+        Self {
+            plugin_id: m.plugin_id,
+            plugin_version: m.plugin_version,
+            secret_fields: m
+                .secret_fields
+                .into_iter()
+                .map(|f| wit::SecretField {
+                    name: f.name,
+                    label: f.label,
+                    prefix: f.prefix,
+                    unlocks: f.unlocks.into(),
+                    description: f.description,
+                })
+                .collect(),
+            settings: m
+                .settings
+                .into_iter()
+                .map(|s| wit::Setting {
+                    name: s.name,
+                    label: s.label,
+                    description: s.description,
+                    default_value: s.default_value,
+                    allowed_values: s.allowed_values,
+                    multiple: s.multiple,
+                    applies_to: s.applies_to,
+                })
+                .collect(),
+            streams: m.streams.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl From<model::KeyCheck> for wit::KeyCheck {
+    fn from(c: model::KeyCheck) -> Self {
+        Self {
+            key: c.key.into(),
+            field: c.field,
+            ok: c.ok,
+            status: c.status,
+            message: c.message,
+        }
+    }
+}
+
+impl From<wit::ReadRequest> for model::ReadRequest {
+    fn from(r: wit::ReadRequest) -> Self {
+        Self {
+            stream_name: r.stream_name,
+            strategy: r.strategy.into(),
+            settings_json: r.settings_json,
+            state_json: r.state_json,
+            page_cursor: r.page_cursor,
+            parents: r.parents,
+        }
+    }
+}
+
+impl From<model::Page> for wit::Page {
+    fn from(p: model::Page) -> Self {
+        Self {
+            records: p.records,
+            state_json: p.state_json,
+            next_cursor: p.next_cursor,
+            warnings: p.warnings,
+        }
+    }
+}
+
+impl From<ConnectorError> for wit::PluginError {
+    fn from(e: ConnectorError) -> Self {
+        match e {
+            ConnectorError::InvalidConfig(m) => Self::InvalidConfig(m),
+            ConnectorError::Auth(m) => Self::Auth(m),
+            ConnectorError::NotEntitled(m) => Self::NotEntitled(m),
+            ConnectorError::RateLimited {
+                retry_after_ms,
+                message,
+            } => Self::RateLimited(wit::RateLimit {
+                retry_after_ms,
+                message,
+            }),
+            ConnectorError::Transient(m) => Self::Transient(m),
+            ConnectorError::Upstream(m) => Self::Upstream(m),
+            ConnectorError::Unsupported(m) => Self::Unsupported(m),
+            ConnectorError::Internal(m) => Self::Internal(m),
+        }
+    }
+}

@@ -1,0 +1,254 @@
+//! The connection: which keys it has, checked before any request, and where
+//! the API lives.
+
+use crate::error::{ConnectorError, Result};
+use crate::host::Host;
+use crate::model::KeyKind;
+use std::fmt;
+
+/// The default base URL of the Anthropic API.
+pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
+
+/// Static facts about one of the connection's two secret fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyField {
+    pub kind: KeyKind,
+    /// Field name in the secrets import.
+    pub name: &'static str,
+    /// Human label, used in every message about the key.
+    pub label: &'static str,
+    /// What every valid key starts with.
+    pub prefix: &'static str,
+}
+
+pub const ADMIN_KEY: KeyField = KeyField {
+    kind: KeyKind::Admin,
+    name: "admin-api-key",
+    label: "Admin API Key",
+    prefix: "sk-ant-admin01-",
+};
+
+pub const COMPLIANCE_KEY: KeyField = KeyField {
+    kind: KeyKind::Compliance,
+    name: "compliance-access-key",
+    label: "Compliance Access Key",
+    prefix: "sk-ant-api01-",
+};
+
+/// Both fields, in the order they are tested and listed.
+pub const KEY_FIELDS: [KeyField; 2] = [COMPLIANCE_KEY, ADMIN_KEY];
+
+impl KeyField {
+    pub fn of(kind: KeyKind) -> KeyField {
+        match kind {
+            KeyKind::Admin => ADMIN_KEY,
+            KeyKind::Compliance => COMPLIANCE_KEY,
+        }
+    }
+
+    /// "Admin API Key (`admin-api-key`)": how messages name the field.
+    pub fn display(&self) -> String {
+        format!("{} (`{}`)", self.label, self.name)
+    }
+}
+
+/// A key's value. Never printed: `Debug` and `Display` show a placeholder.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey([REDACTED])")
+    }
+}
+
+/// A parsed, checked connection.
+#[derive(Debug, Clone)]
+pub struct Connection {
+    base_url: String,
+    admin: Option<ApiKey>,
+    compliance: Option<ApiKey>,
+}
+
+impl Connection {
+    /// Read the keys from the host and check them and the base URL. No request is made.
+    pub fn load(base_url: &str, host: &dyn Host) -> Result<Self> {
+        let read = |field: KeyField| {
+            host.secret(field.name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        Self::new(base_url, read(ADMIN_KEY), read(COMPLIANCE_KEY))
+    }
+
+    pub fn new(base_url: &str, admin: Option<String>, compliance: Option<String>) -> Result<Self> {
+        if admin.is_none() && compliance.is_none() {
+            return Err(ConnectorError::InvalidConfig(format!(
+                "the connection has no key: set the {} to sync the Admin API streams, the {} to \
+                 sync the Compliance API streams, or both",
+                ADMIN_KEY.display(),
+                COMPLIANCE_KEY.display()
+            )));
+        }
+        let admin = admin.map(|k| check_prefix(ADMIN_KEY, k)).transpose()?;
+        let compliance = compliance
+            .map(|k| check_prefix(COMPLIANCE_KEY, k))
+            .transpose()?;
+        Ok(Self {
+            base_url: normalise_base_url(base_url)?,
+            admin,
+            compliance,
+        })
+    }
+
+    /// The base URL, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The key of `kind`, if the connection has it.
+    pub fn key(&self, kind: KeyKind) -> Option<&ApiKey> {
+        match kind {
+            KeyKind::Admin => self.admin.as_ref(),
+            KeyKind::Compliance => self.compliance.as_ref(),
+        }
+    }
+
+    /// The key of `kind`, or an error naming the field to set.
+    pub fn require(&self, kind: KeyKind) -> Result<&ApiKey> {
+        self.key(kind).ok_or_else(|| {
+            ConnectorError::InvalidConfig(format!(
+                "this needs the {}, which the connection does not have",
+                KeyField::of(kind).display()
+            ))
+        })
+    }
+
+    /// The kinds of key present, in [`KEY_FIELDS`] order.
+    pub fn kinds(&self) -> Vec<KeyKind> {
+        KEY_FIELDS
+            .iter()
+            .map(|f| f.kind)
+            .filter(|k| self.key(*k).is_some())
+            .collect()
+    }
+
+    /// Every secret value, for redaction.
+    pub fn secrets(&self) -> Vec<&str> {
+        [&self.admin, &self.compliance]
+            .into_iter()
+            .flatten()
+            .map(ApiKey::expose)
+            .collect()
+    }
+}
+
+fn check_prefix(field: KeyField, key: String) -> Result<ApiKey> {
+    if key.starts_with(field.prefix) {
+        return Ok(ApiKey(key));
+    }
+    let other = KEY_FIELDS.into_iter().find(|f| f.name != field.name);
+    let hint = match other {
+        Some(other) if key.starts_with(other.prefix) => {
+            format!(" It looks like a {} instead: put it in that field.", other.label)
+        }
+        _ => String::new(),
+    };
+    Err(ConnectorError::InvalidConfig(format!(
+        "the {} does not start with `{}`, so it is not a valid {}.{hint}",
+        field.display(),
+        field.prefix,
+        field.label
+    )))
+}
+
+/// Check and normalise a base URL: `http` or `https`, a host, no credentials,
+/// query or fragment; the trailing slash dropped.
+fn normalise_base_url(raw: &str) -> Result<String> {
+    let bad = |why: &str| {
+        ConnectorError::InvalidConfig(format!(
+            "base URL `{raw}` is not usable: {why} (expected something like {DEFAULT_BASE_URL})"
+        ))
+    };
+    let trimmed = raw.trim().trim_end_matches('/');
+    let (scheme, rest) = trimmed.split_once("://").ok_or_else(|| bad("no scheme"))?;
+    if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
+        return Err(bad("the scheme must be http or https"));
+    }
+    let authority = rest.split('/').next().unwrap_or_default();
+    if authority.is_empty() {
+        return Err(bad("no host"));
+    }
+    if authority.contains('@') {
+        return Err(bad("credentials do not belong in the URL"));
+    }
+    if rest.contains(['?', '#', '\\']) || rest.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(bad("it may not carry a query, a fragment or odd characters"));
+    }
+    Ok(format!("{}://{rest}", scheme.to_ascii_lowercase()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ADMIN: &str = "sk-ant-admin01-test";
+    const COMPLIANCE: &str = "sk-ant-api01-test";
+
+    #[test]
+    fn needs_at_least_one_key() {
+        let err = Connection::new(DEFAULT_BASE_URL, None, None).unwrap_err();
+        assert!(matches!(err, ConnectorError::InvalidConfig(m) if m.contains("admin-api-key") && m.contains("compliance-access-key")));
+    }
+
+    #[test]
+    fn wrong_prefix_names_the_field_never_the_key() {
+        let err = Connection::new(DEFAULT_BASE_URL, Some("sk-ant-api03-SECRETVALUE".into()), None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("Admin API Key (`admin-api-key`)"), "{err}");
+        assert!(err.contains("sk-ant-admin01-"), "{err}");
+        assert!(!err.contains("SECRETVALUE"), "{err}");
+    }
+
+    #[test]
+    fn swapped_keys_get_a_hint() {
+        let err = Connection::new(DEFAULT_BASE_URL, Some(COMPLIANCE.into()), None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("looks like a Compliance Access Key"), "{err}");
+    }
+
+    #[test]
+    fn either_key_alone_is_enough() {
+        let c = Connection::new(DEFAULT_BASE_URL, Some(ADMIN.into()), None).unwrap();
+        assert_eq!(c.kinds(), vec![KeyKind::Admin]);
+        let c = Connection::new(DEFAULT_BASE_URL, None, Some(COMPLIANCE.into())).unwrap();
+        assert_eq!(c.kinds(), vec![KeyKind::Compliance]);
+        assert!(c.require(KeyKind::Admin).is_err());
+    }
+
+    #[test]
+    fn base_url_is_checked_and_normalised() {
+        let ok = |u: &str| Connection::new(u, Some(ADMIN.into()), None).map(|c| c.base_url().to_owned());
+        assert_eq!(ok("HTTPS://api.anthropic.com/").unwrap(), "https://api.anthropic.com");
+        assert_eq!(ok("http://127.0.0.1:8080").unwrap(), "http://127.0.0.1:8080");
+        for bad in ["api.anthropic.com", "ftp://x", "https://", "https://u:p@x", "https://x?y=1"] {
+            assert!(ok(bad).is_err(), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn debug_never_shows_a_key() {
+        let c = Connection::new(DEFAULT_BASE_URL, Some(ADMIN.into()), Some(COMPLIANCE.into())).unwrap();
+        let shown = format!("{c:?}");
+        assert!(!shown.contains(ADMIN) && !shown.contains(COMPLIANCE), "{shown}");
+    }
+}

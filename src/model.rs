@@ -1,0 +1,97 @@
+//! Native mirrors of the contract's records (`wit/connector.wit`, interface
+//! `types`). The plugin's logic works on these so it builds and tests natively;
+//! `component.rs` converts them to and from the generated bindings.
+
+/// Which secret a stream needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyKind {
+    Admin,
+    Compliance,
+}
+
+/// How a stream is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncStrategy {
+    FullRefresh,
+    Incremental,
+}
+
+impl SyncStrategy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::FullRefresh => "full_refresh",
+            Self::Incremental => "incremental",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretField {
+    pub name: String,
+    pub label: String,
+    pub prefix: String,
+    pub unlocks: KeyKind,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting {
+    pub name: String,
+    pub label: String,
+    pub description: String,
+    pub default_value: String,
+    pub allowed_values: Vec<String>,
+    pub multiple: bool,
+    pub applies_to: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamDescriptor {
+    pub name: String,
+    pub description: String,
+    pub endpoint: String,
+    pub required_key: KeyKind,
+    pub strategies: Vec<SyncStrategy>,
+    pub primary_key: Vec<String>,
+    pub cursor_field: Option<String>,
+    pub parent: Option<String>,
+    pub parent_batch_size: u32,
+    pub json_schema: String,
+    pub implemented: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Manifest {
+    pub plugin_id: String,
+    pub plugin_version: String,
+    pub secret_fields: Vec<SecretField>,
+    pub settings: Vec<Setting>,
+    pub streams: Vec<StreamDescriptor>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyCheck {
+    pub key: KeyKind,
+    pub field: String,
+    pub ok: bool,
+    pub status: Option<u16>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadRequest {
+    pub stream_name: String,
+    pub strategy: SyncStrategy,
+    pub settings_json: String,
+    pub state_json: Option<String>,
+    pub page_cursor: Option<String>,
+    pub parents: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Page {
+    pub records: Vec<String>,
+    pub state_json: Option<String>,
+    pub next_cursor: Option<String>,
+    pub warnings: Vec<String>,
+}

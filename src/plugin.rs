@@ -1,0 +1,34 @@
+//! The plugin's exported operations, in terms of the native model: what the
+//! component glue (`component.rs`) calls, and what native tests call directly.
+
+use crate::connection::Connection;
+use crate::error::Result;
+use crate::host::Host;
+use crate::model::{KeyCheck, Manifest, Page, ReadRequest, StreamDescriptor};
+use crate::settings::Settings;
+use crate::streams::{self, ReadContext};
+
+pub fn manifest() -> Manifest {
+    crate::manifest::manifest()
+}
+
+pub fn check_connection(host: &dyn Host, base_url: &str) -> Result<Vec<KeyCheck>> {
+    let connection = Connection::load(base_url, host)?;
+    Ok(crate::check::check_connection(host, &connection))
+}
+
+pub fn list_streams(host: &dyn Host, base_url: &str) -> Result<Vec<StreamDescriptor>> {
+    let connection = Connection::load(base_url, host)?;
+    Ok(streams::available(&connection))
+}
+
+pub fn read_page(host: &dyn Host, base_url: &str, request: &ReadRequest) -> Result<Page> {
+    let connection = Connection::load(base_url, host)?;
+    let settings = Settings::parse(&request.settings_json)?;
+    let ctx = ReadContext {
+        host,
+        connection: &connection,
+        settings: &settings,
+    };
+    streams::read_page(&ctx, request).map_err(|e| e.redacted(&connection.secrets()))
+}

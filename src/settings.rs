@@ -1,0 +1,207 @@
+//! Sync settings: declared in the manifest, passed to every read as a JSON
+//! object, and refused with the valid values when wrong.
+
+use crate::error::{ConnectorError, Result};
+use crate::model::Setting;
+use serde_json::Value;
+
+pub const GRANULARITY: &str = "usage_report_granularity";
+pub const GROUPING: &str = "usage_report_grouping";
+pub const PAGE_SIZE: &str = "page_size";
+
+pub const GRANULARITIES: [&str; 3] = ["1d", "1h", "1m"];
+pub const GROUPING_DIMENSIONS: [&str; 8] = [
+    "api_key_id",
+    "workspace_id",
+    "model",
+    "service_tier",
+    "context_window",
+    "inference_geo",
+    "account_id",
+    "service_account_id",
+];
+pub const DEFAULT_GROUPING: [&str; 4] = ["api_key_id", "workspace_id", "model", "service_tier"];
+
+/// Parsed, validated settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Bucket width of `usage_report` (and of `cost_report`, which falls back to `1d`).
+    pub granularity: String,
+    /// `group_by[]` of `usage_report`; empty means one aggregate row per bucket.
+    pub grouping: Vec<String>,
+    /// Items per request; none means each endpoint's maximum.
+    pub page_size: Option<u32>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            granularity: GRANULARITIES[0].to_owned(),
+            grouping: DEFAULT_GROUPING.iter().map(|s| (*s).to_owned()).collect(),
+            page_size: None,
+        }
+    }
+}
+
+impl Settings {
+    /// Parse the settings object of a read request (`{}` or empty text for defaults).
+    pub fn parse(json: &str) -> Result<Self> {
+        let mut settings = Self::default();
+        if json.trim().is_empty() {
+            return Ok(settings);
+        }
+        let value: Value = serde_json::from_str(json)
+            .map_err(|e| invalid(format!("settings are not valid JSON: {e}")))?;
+        let Value::Object(map) = value else {
+            return Err(invalid("settings must be a JSON object".into()));
+        };
+        for (name, value) in map {
+            match name.as_str() {
+                GRANULARITY => settings.granularity = parse_granularity(&value)?,
+                GROUPING => settings.grouping = parse_grouping(&value)?,
+                PAGE_SIZE => settings.page_size = Some(parse_page_size(&value)?),
+                other => {
+                    return Err(invalid(format!(
+                        "unknown setting `{other}`; the settings are: {GRANULARITY}, {GROUPING}, {PAGE_SIZE}"
+                    )));
+                }
+            }
+        }
+        Ok(settings)
+    }
+
+    /// The `limit` to send to an endpoint whose maximum is `max`.
+    pub fn page_size(&self, max: u32) -> u32 {
+        self.page_size.map_or(max, |p| p.min(max))
+    }
+}
+
+fn invalid(message: String) -> ConnectorError {
+    ConnectorError::InvalidConfig(message)
+}
+
+fn parse_granularity(value: &Value) -> Result<String> {
+    match value.as_str() {
+        Some(g) if GRANULARITIES.contains(&g) => Ok(g.to_owned()),
+        _ => Err(invalid(format!(
+            "{GRANULARITY} {value} is not valid; use one of: {}",
+            GRANULARITIES.join(", ")
+        ))),
+    }
+}
+
+fn parse_grouping(value: &Value) -> Result<Vec<String>> {
+    let items: Vec<String> = match value {
+        Value::String(s) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        Value::Array(items) => items
+            .iter()
+            .map(|v| v.as_str().map(str::to_owned))
+            .collect::<Option<_>>()
+            .ok_or_else(|| invalid(format!("{GROUPING} must be a list of names")))?,
+        _ => return Err(invalid(format!("{GROUPING} must be a comma-separated text or a list"))),
+    };
+    let mut grouping: Vec<String> = Vec::new();
+    for item in items {
+        if !GROUPING_DIMENSIONS.contains(&item.as_str()) {
+            return Err(invalid(format!(
+                "{GROUPING} value `{item}` is not valid; use any of: {}",
+                GROUPING_DIMENSIONS.join(", ")
+            )));
+        }
+        if !grouping.contains(&item) {
+            grouping.push(item);
+        }
+    }
+    Ok(grouping)
+}
+
+fn parse_page_size(value: &Value) -> Result<u32> {
+    value
+        .as_u64()
+        .filter(|n| (1..=1000).contains(n))
+        .map(|n| n as u32)
+        .ok_or_else(|| invalid(format!("{PAGE_SIZE} {value} is not valid; use a number from 1 to 1000")))
+}
+
+/// The settings as the manifest declares them.
+pub fn declared() -> Vec<Setting> {
+    let reports = vec!["usage_report".to_owned(), "cost_report".to_owned()];
+    vec![
+        Setting {
+            name: GRANULARITY.into(),
+            label: "Usage report — granularity".into(),
+            description: "Time bucket size: 1d (recommended), 1h (24× the rows) or 1m (1,440× the \
+                          rows). cost_report shares it; the API serves cost per day only, so a \
+                          finer setting falls back to 1d for cost, with a warning."
+                .into(),
+            default_value: GRANULARITIES[0].into(),
+            allowed_values: GRANULARITIES.iter().map(|s| (*s).to_owned()).collect(),
+            multiple: false,
+            applies_to: reports,
+        },
+        Setting {
+            name: GROUPING.into(),
+            label: "Usage report — grouping".into(),
+            description: "Dimensions to group usage by. Each one multiplies the row count; empty \
+                          gives one aggregate row per time bucket."
+                .into(),
+            default_value: DEFAULT_GROUPING.join(","),
+            allowed_values: GROUPING_DIMENSIONS.iter().map(|s| (*s).to_owned()).collect(),
+            multiple: true,
+            applies_to: vec!["usage_report".into()],
+        },
+        Setting {
+            name: PAGE_SIZE.into(),
+            label: "Page size".into(),
+            description: "Items per request, 1 to 1000, capped by each endpoint's own maximum. \
+                          Defaults to that maximum (fewest requests)."
+                .into(),
+            default_value: String::new(),
+            allowed_values: Vec::new(),
+            multiple: false,
+            applies_to: crate::streams::all().map(|s| s.name.to_owned()).collect(),
+        },
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_means_defaults() {
+        assert_eq!(Settings::parse("").unwrap(), Settings::default());
+        assert_eq!(Settings::parse("{}").unwrap().grouping, DEFAULT_GROUPING);
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_valid_ones() {
+        let err = Settings::parse(r#"{"usage_report_granularity":"2h"}"#).unwrap_err().to_string();
+        assert!(err.contains("1d, 1h, 1m"), "{err}");
+        let err = Settings::parse(r#"{"usage_report_grouping":"model,colour"}"#).unwrap_err().to_string();
+        assert!(err.contains("`colour`") && err.contains("service_account_id"), "{err}");
+        let err = Settings::parse(r#"{"granularity":"1d"}"#).unwrap_err().to_string();
+        assert!(err.contains("unknown setting `granularity`"), "{err}");
+        assert!(Settings::parse(r#"{"page_size":0}"#).is_err());
+    }
+
+    #[test]
+    fn grouping_accepts_text_or_list_and_may_be_empty() {
+        let s = Settings::parse(r#"{"usage_report_grouping":"model, model ,workspace_id"}"#).unwrap();
+        assert_eq!(s.grouping, ["model", "workspace_id"]);
+        let s = Settings::parse(r#"{"usage_report_grouping":[]}"#).unwrap();
+        assert!(s.grouping.is_empty());
+    }
+
+    #[test]
+    fn page_size_is_capped_by_the_endpoint() {
+        let s = Settings::parse(r#"{"page_size":500}"#).unwrap();
+        assert_eq!((s.page_size(100), s.page_size(1000)), (100, 500));
+        assert_eq!(Settings::default().page_size(1000), 1000);
+    }
+}

@@ -1,0 +1,148 @@
+//! The 17 streams: what each one is (its spec) and how it is read. Each family
+//! lives in its own folder; a stream's endpoint, key, columns and reader are
+//! defined in one place, its family's `mod.rs` or its own file.
+
+pub mod admin;
+pub mod compliance;
+pub mod list;
+pub mod schema;
+
+use crate::connection::Connection;
+use crate::error::{ConnectorError, Result};
+use crate::host::Host;
+use crate::model::{KeyKind, Page, ReadRequest, StreamDescriptor, SyncStrategy};
+use crate::settings::Settings;
+use schema::Columns;
+
+/// What a reader gets: the host, the checked connection and the parsed settings.
+pub struct ReadContext<'a> {
+    pub host: &'a dyn Host,
+    pub connection: &'a Connection,
+    pub settings: &'a Settings,
+}
+
+/// Reads one page of a stream.
+pub type Reader = fn(&ReadContext<'_>, &ReadRequest) -> Result<Page>;
+
+/// Everything the plugin knows about one stream.
+pub struct StreamSpec {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub endpoint: &'static str,
+    pub key: KeyKind,
+    pub incremental: bool,
+    pub primary_key: &'static [&'static str],
+    pub cursor_field: Option<&'static str>,
+    pub parent: Option<&'static str>,
+    /// Parent records one read may take (more than 1 when one call serves several parents).
+    pub parent_batch_size: u32,
+    pub columns: Columns,
+    /// None while the stream is declared but not implemented yet.
+    pub reader: Option<Reader>,
+}
+
+impl StreamSpec {
+    pub fn descriptor(&self) -> StreamDescriptor {
+        let mut strategies = vec![SyncStrategy::FullRefresh];
+        if self.incremental {
+            strategies.push(SyncStrategy::Incremental);
+        }
+        StreamDescriptor {
+            name: self.name.into(),
+            description: self.description.into(),
+            endpoint: self.endpoint.into(),
+            required_key: self.key,
+            strategies,
+            primary_key: self.primary_key.iter().map(|s| (*s).to_owned()).collect(),
+            cursor_field: self.cursor_field.map(str::to_owned),
+            parent: self.parent.map(str::to_owned),
+            parent_batch_size: self.parent_batch_size,
+            json_schema: schema::json_schema(self.columns, self.primary_key),
+            implemented: self.reader.is_some(),
+        }
+    }
+}
+
+/// Every stream, Compliance first, in the order a sync runs them.
+pub fn all() -> impl Iterator<Item = &'static StreamSpec> {
+    compliance::STREAMS.iter().chain(admin::STREAMS.iter())
+}
+
+/// The stream named `name`, or an error listing the valid names.
+pub fn find(name: &str) -> Result<&'static StreamSpec> {
+    all().find(|s| s.name == name).ok_or_else(|| {
+        let names: Vec<&str> = all().map(|s| s.name).collect();
+        ConnectorError::InvalidConfig(format!(
+            "unknown stream `{name}`; the streams are: {}",
+            names.join(", ")
+        ))
+    })
+}
+
+/// The streams a connection's keys unlock.
+pub fn available(connection: &Connection) -> Vec<StreamDescriptor> {
+    all()
+        .filter(|s| connection.key(s.key).is_some())
+        .map(StreamSpec::descriptor)
+        .collect()
+}
+
+/// Read one page: check the request against the stream's spec, then run its reader.
+pub fn read_page(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
+    let spec = find(&request.stream_name)?;
+    ctx.connection.require(spec.key)?;
+    if request.strategy == SyncStrategy::Incremental && !spec.incremental {
+        return Err(ConnectorError::InvalidConfig(format!(
+            "stream `{}` supports full refresh only",
+            spec.name
+        )));
+    }
+    if spec.parent.is_some() && request.parents.is_empty() {
+        return Err(ConnectorError::InvalidConfig(format!(
+            "stream `{}` is a child of `{}`: the host must pass parent records",
+            spec.name,
+            spec.parent.unwrap_or_default()
+        )));
+    }
+    let reader = spec.reader.ok_or_else(|| {
+        ConnectorError::Unsupported(format!(
+            "stream `{}` is declared but not implemented in this version of the plugin",
+            spec.name
+        ))
+    })?;
+    reader(ctx, request)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seventeen_streams_with_unique_names_nine_compliance_eight_admin() {
+        let names: std::collections::BTreeSet<&str> = all().map(|s| s.name).collect();
+        assert_eq!(names.len(), 17);
+        assert_eq!(all().filter(|s| s.key == KeyKind::Compliance).count(), 9);
+        assert_eq!(all().filter(|s| s.key == KeyKind::Admin).count(), 8);
+    }
+
+    #[test]
+    fn every_parent_exists_with_the_same_key_and_every_key_column_is_declared() {
+        for spec in all() {
+            if let Some(parent) = spec.parent {
+                assert_eq!(find(parent).unwrap().key, spec.key, "{}", spec.name);
+            }
+            for key in spec.primary_key {
+                assert!(spec.columns.iter().any(|(c, _)| c == key), "{}.{key}", spec.name);
+            }
+            if let Some(cursor) = spec.cursor_field {
+                assert!(spec.columns.iter().any(|(c, _)| *c == cursor), "{}.{cursor}", spec.name);
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_stream_lists_the_valid_ones() {
+        let err = find("users").err().unwrap().to_string();
+        assert!(err.contains("unknown stream `users`") && err.contains("admin_users"), "{err}");
+    }
+}
