@@ -1,0 +1,18 @@
+//! The host harness: runs the connector component under wasmtime and moves its
+//! data. A library (used by the tests and the CLI) and the `harness` binary.
+//!
+//! - [`runtime`]: engine, component, pre-instantiation, sandbox limits
+//! - [`egress`]: the outgoing-HTTP policy (allow-list, request log)
+//! - [`secrets`]: where keys come from; a type that never prints
+//! - [`sync`]: the page loop, parent-first scheduling, state, retries
+//! - [`destinations`]: where records land (SQLite)
+//! - [`mock`]: the Anthropic API double used by tests and demos
+//! - [`cli`]: commands, progress and output formats
+
+pub mod cli;
+pub mod destinations;
+pub mod egress;
+pub mod mock;
+pub mod runtime;
+pub mod secrets;
+pub mod sync;

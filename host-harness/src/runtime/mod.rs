@@ -1,0 +1,234 @@
+//! Running the plugin: one engine, component and pre-instantiated plugin per
+//! process; a fresh store per call, with a memory limit, an epoch deadline and
+//! a wall-clock timeout; WASI and `wasi:http` linked, every outgoing request
+//! going through the egress policy.
+
+pub mod bindings;
+mod error;
+mod limits;
+mod state;
+
+pub use bindings::LogLevel;
+pub use bindings::types;
+pub use error::{CallError, PluginFailure};
+pub use limits::SandboxLimits;
+pub use state::LogSink;
+
+use crate::egress::{EgressHooks, EgressLog, EgressPolicy};
+use crate::secrets::Secrets;
+use wasmtime::error::Context as _;
+use bindings::{Connector, ConnectorPre};
+use state::HostState;
+use std::sync::Arc;
+use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
+use wasmtime::{Config, Engine, Store, StoreLimitsBuilder};
+use wasmtime_wasi::WasiCtx;
+use wasmtime_wasi_http::WasiHttpCtx;
+
+/// The component built from this workspace's guest crate (see `build.rs`).
+pub const EMBEDDED_COMPONENT: &[u8] = include_bytes!(env!("CONNECTOR_WASM"));
+
+/// What one connection hands the plugin: where the API is and its secrets.
+#[derive(Clone)]
+pub struct ConnectionConfig {
+    pub base_url: String,
+    pub secrets: Arc<Secrets>,
+}
+
+/// A loaded plugin, ready to be called many times.
+pub struct PluginRuntime {
+    engine: Engine,
+    pre: ConnectorPre<HostState>,
+    limits: SandboxLimits,
+    log: LogSink,
+    egress_log: EgressLog,
+}
+
+impl PluginRuntime {
+    /// Load the embedded component.
+    pub fn embedded(limits: SandboxLimits, log: LogSink) -> wasmtime::Result<Self> {
+        Self::load(EMBEDDED_COMPONENT, limits, log)
+    }
+
+    /// Compile and pre-instantiate a component (bytes of a `.wasm` file).
+    pub fn load(wasm: &[u8], limits: SandboxLimits, log: LogSink) -> wasmtime::Result<Self> {
+        let mut config = Config::new();
+        config.epoch_interruption(true);
+        let engine = Engine::new(&config).context("creating the wasm engine")?;
+        let component = Component::new(&engine, wasm).context("compiling the plugin component")?;
+        let mut linker = Linker::<HostState>::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker).context("linking WASI")?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)
+            .context("linking wasi:http")?;
+        Connector::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)
+            .context("linking the plugin's imports")?;
+        let pre = ConnectorPre::new(
+            linker
+                .instantiate_pre(&component)
+                .context("the component does not fit the host's contract")?,
+        )?;
+        spawn_epoch_ticker(&engine);
+        Ok(Self {
+            engine,
+            pre,
+            limits,
+            log,
+            egress_log: EgressLog::default(),
+        })
+    }
+
+    /// Every outgoing request the plugin has tried so far, with the decision.
+    pub fn egress_log(&self) -> &EgressLog {
+        &self.egress_log
+    }
+
+    pub fn limits(&self) -> SandboxLimits {
+        self.limits
+    }
+
+    fn new_store(&self, connection: Option<&ConnectionConfig>) -> Result<Store<HostState>, CallError> {
+        let policy = match connection {
+            Some(c) => EgressPolicy::for_base_url(&c.base_url).ok_or_else(|| {
+                CallError::Setup(format!(
+                    "base URL `{}` has no usable host; expected something like https://api.anthropic.com",
+                    c.base_url
+                ))
+            })?,
+            // Calls without a connection (the manifest) may not reach anything.
+            None => EgressPolicy::allow([]),
+        };
+        let secrets = connection.map(|c| c.secrets.clone()).unwrap_or_default();
+        let state = HostState {
+            wasi: WasiCtx::builder().build(),
+            http: WasiHttpCtx::new(),
+            table: ResourceTable::new(),
+            hooks: EgressHooks::new(Arc::new(policy), self.egress_log.clone()),
+            limits: StoreLimitsBuilder::new()
+                .memory_size(self.limits.memory_bytes)
+                .trap_on_grow_failure(true)
+                .build(),
+            secrets,
+            log: self.log.clone(),
+        };
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|s| &mut s.limits);
+        store.set_epoch_deadline(self.limits.epoch_ticks());
+        store.epoch_deadline_trap();
+        Ok(store)
+    }
+
+    /// Run `call` on a fresh instance, within the sandbox's limits. The store
+    /// is dropped afterwards, trap or not.
+    async fn call<R>(
+        &self,
+        connection: Option<&ConnectionConfig>,
+        call: impl AsyncFnOnce(&Connector, &mut Store<HostState>) -> wasmtime::Result<R>,
+    ) -> Result<R, CallError> {
+        let secrets = connection.map(|c| c.secrets.clone()).unwrap_or_default();
+        let mut store = self.new_store(connection)?;
+        let run = async {
+            let instance = self
+                .pre
+                .instantiate_async(&mut store)
+                .await
+                .map_err(|e| CallError::Setup(format!("{e:#}")))?;
+            call(&instance, &mut store)
+                .await
+                .map_err(|e| CallError::Trap(secrets.redact(&format!("{e:#}"))))
+        };
+        tokio::time::timeout(self.limits.call_timeout, run)
+            .await
+            .unwrap_or(Err(CallError::Timeout(self.limits.call_timeout)))
+    }
+
+    /// The plugin's manifest.
+    pub async fn manifest(&self) -> Result<types::Manifest, CallError> {
+        self.call(None, async |plugin, store| {
+            plugin.anthropic_connector_plugin().call_get_manifest(store).await
+        })
+        .await
+    }
+
+    /// Test the connection's keys.
+    pub async fn check_connection(
+        &self,
+        connection: &ConnectionConfig,
+    ) -> Result<Vec<types::KeyCheck>, CallError> {
+        let conn = wit_connection(connection);
+        self.call(Some(connection), async |plugin, store| {
+            plugin.anthropic_connector_plugin().call_check_connection(store, &conn).await
+        })
+        .await?
+        .map_err(plugin_failure(connection))
+    }
+
+    /// The streams the connection's keys unlock.
+    pub async fn list_streams(
+        &self,
+        connection: &ConnectionConfig,
+    ) -> Result<Vec<types::StreamDescriptor>, CallError> {
+        let conn = wit_connection(connection);
+        self.call(Some(connection), async |plugin, store| {
+            plugin.anthropic_connector_plugin().call_list_streams(store, &conn).await
+        })
+        .await?
+        .map_err(plugin_failure(connection))
+    }
+
+    /// Read one page of a stream.
+    pub async fn read_page(
+        &self,
+        connection: &ConnectionConfig,
+        request: &types::ReadRequest,
+    ) -> Result<types::Page, CallError> {
+        let conn = wit_connection(connection);
+        self.call(Some(connection), async |plugin, store| {
+            plugin.anthropic_connector_plugin().call_read_page(store, &conn, request).await
+        })
+        .await?
+        .map_err(plugin_failure(connection))
+    }
+}
+
+fn wit_connection(connection: &ConnectionConfig) -> types::Connection {
+    types::Connection {
+        base_url: connection.base_url.clone(),
+    }
+}
+
+/// The plugin's error, redacted once more on the way out.
+fn plugin_failure(connection: &ConnectionConfig) -> impl Fn(types::PluginError) -> CallError + '_ {
+    use types::PluginError as E;
+    move |error| {
+        let clean = |m: String| connection.secrets.redact(&m);
+        let error = match error {
+            E::InvalidConfig(m) => E::InvalidConfig(clean(m)),
+            E::Auth(m) => E::Auth(clean(m)),
+            E::NotEntitled(m) => E::NotEntitled(clean(m)),
+            E::RateLimited(r) => E::RateLimited(types::RateLimit {
+                retry_after_ms: r.retry_after_ms,
+                message: clean(r.message),
+            }),
+            E::Transient(m) => E::Transient(clean(m)),
+            E::Upstream(m) => E::Upstream(clean(m)),
+            E::Unsupported(m) => E::Unsupported(clean(m)),
+            E::Internal(m) => E::Internal(clean(m)),
+        };
+        CallError::Plugin(PluginFailure(error))
+    }
+}
+
+/// Advance the engine's epoch every tick until the engine is gone.
+fn spawn_epoch_ticker(engine: &Engine) {
+    let weak = engine.weak();
+    std::thread::Builder::new()
+        .name("wasm-epoch".into())
+        .spawn(move || {
+            while let Some(engine) = weak.upgrade() {
+                engine.increment_epoch();
+                drop(engine);
+                std::thread::sleep(limits::EPOCH_TICK);
+            }
+        })
+        .expect("spawning the epoch thread");
+}

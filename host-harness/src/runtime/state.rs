@@ -1,0 +1,58 @@
+//! What one store holds: WASI, `wasi:http` with the egress hooks, the memory
+//! limiter, and the connection's secrets and log sink behind the plugin's imports.
+
+use super::bindings::{LogLevel, anthropic::connector::{logging, secrets, types}};
+use crate::egress::EgressHooks;
+use crate::secrets::Secrets;
+use std::sync::Arc;
+use wasmtime::StoreLimits;
+use wasmtime::component::ResourceTable;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+
+/// Where the plugin's log lines go, already redacted.
+pub type LogSink = Arc<dyn Fn(LogLevel, &str) + Send + Sync>;
+
+pub struct HostState {
+    pub(super) wasi: WasiCtx,
+    pub(super) http: WasiHttpCtx,
+    pub(super) table: ResourceTable,
+    pub(super) hooks: EgressHooks,
+    pub(super) limits: StoreLimits,
+    pub(super) secrets: Arc<Secrets>,
+    pub(super) log: LogSink,
+}
+
+impl WasiView for HostState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl WasiHttpView for HostState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.hooks,
+        }
+    }
+}
+
+impl types::Host for HostState {}
+
+impl secrets::Host for HostState {
+    fn get(&mut self, name: String) -> wasmtime::Result<Option<String>> {
+        Ok(self.secrets.get(&name).map(|v| v.expose().to_owned()))
+    }
+}
+
+impl logging::Host for HostState {
+    fn log(&mut self, level: LogLevel, message: String) -> wasmtime::Result<()> {
+        (self.log)(level, &self.secrets.redact(&message));
+        Ok(())
+    }
+}

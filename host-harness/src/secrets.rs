@@ -1,0 +1,188 @@
+//! Where a connection's keys come from (environment variables or a secrets
+//! file, never a command-line argument), and a value type that never prints.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+use thiserror::Error;
+
+/// Environment variable holding the Admin API Key.
+pub const ADMIN_KEY_ENV: &str = "ANTHROPIC_ADMIN_API_KEY";
+/// Environment variable holding the Compliance Access Key.
+pub const COMPLIANCE_KEY_ENV: &str = "ANTHROPIC_COMPLIANCE_ACCESS_KEY";
+/// Environment variable holding the base URL.
+pub const BASE_URL_ENV: &str = "ANTHROPIC_BASE_URL";
+
+/// The plugin's secret field names, with the variable each is read from.
+pub const SECRET_VARIABLES: [(&str, &str); 2] = [
+    ("admin-api-key", ADMIN_KEY_ENV),
+    ("compliance-access-key", COMPLIANCE_KEY_ENV),
+];
+
+/// A secret value. `Debug` and `Display` show a placeholder.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretValue(String);
+
+impl SecretValue {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[REDACTED]")
+    }
+}
+
+impl fmt::Display for SecretValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[REDACTED]")
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum SecretsError {
+    #[error("cannot read the secrets file {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("secrets file {path}, line {line}: expected NAME=value")]
+    Syntax { path: String, line: usize },
+    #[error(
+        "secrets file {path}, line {line}: unknown name `{name}`; use {ADMIN_KEY_ENV} or {COMPLIANCE_KEY_ENV}"
+    )]
+    UnknownName {
+        path: String,
+        line: usize,
+        name: String,
+    },
+}
+
+/// The secrets of one connection, by the plugin's field name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Secrets(BTreeMap<String, SecretValue>);
+
+impl Secrets {
+    /// Read the keys from the process environment (empty values count as absent).
+    pub fn from_env() -> Self {
+        Self::from_lookup(|var| std::env::var(var).ok())
+    }
+
+    /// Read the keys through any variable lookup.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let mut secrets = Self::default();
+        for (field, var) in SECRET_VARIABLES {
+            if let Some(value) = lookup(var) {
+                secrets.insert(field, value);
+            }
+        }
+        secrets
+    }
+
+    /// Read a file of `NAME=value` lines (`#` comments, blank lines and an
+    /// optional `export ` prefix allowed), with the same names as the variables.
+    pub fn from_file(path: &Path) -> Result<Self, SecretsError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| SecretsError::Read {
+            path: shown.clone(),
+            source,
+        })?;
+        let mut secrets = Self::default();
+        for (index, raw) in text.lines().enumerate() {
+            let line = raw.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let line = line.strip_prefix("export ").unwrap_or(line);
+            let (name, value) = line.split_once('=').ok_or(SecretsError::Syntax {
+                path: shown.clone(),
+                line: index + 1,
+            })?;
+            let name = name.trim();
+            let field = SECRET_VARIABLES
+                .iter()
+                .find(|(_, var)| *var == name)
+                .map(|(field, _)| *field)
+                .ok_or_else(|| SecretsError::UnknownName {
+                    path: shown.clone(),
+                    line: index + 1,
+                    name: name.to_owned(),
+                })?;
+            let value = value.trim().trim_matches('"').trim_matches('\'');
+            secrets.insert(field, value.to_owned());
+        }
+        Ok(secrets)
+    }
+
+    /// Set a field; an empty value removes it.
+    pub fn insert(&mut self, field: &str, value: String) {
+        let value = value.trim().to_owned();
+        if value.is_empty() {
+            self.0.remove(field);
+        } else {
+            self.0.insert(field.to_owned(), SecretValue(value));
+        }
+    }
+
+    pub fn get(&self, field: &str) -> Option<&SecretValue> {
+        self.0.get(field)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `text` with every secret value replaced: the host's last wall before
+    /// anything is printed, logged or stored.
+    pub fn redact(&self, text: &str) -> String {
+        self.0.values().fold(text.to_owned(), |acc, secret| {
+            if secret.0.is_empty() {
+                acc
+            } else {
+                acc.replace(&secret.0, "[REDACTED]")
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_variables_and_ignores_empty_ones() {
+        let s = Secrets::from_lookup(|v| match v {
+            ADMIN_KEY_ENV => Some("sk-ant-admin01-x".into()),
+            COMPLIANCE_KEY_ENV => Some("  ".into()),
+            _ => None,
+        });
+        assert_eq!(s.get("admin-api-key").unwrap().expose(), "sk-ant-admin01-x");
+        assert!(s.get("compliance-access-key").is_none());
+        assert_eq!(format!("{s:?}").contains("sk-ant"), false);
+    }
+
+    #[test]
+    fn reads_a_secrets_file_and_names_bad_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys.env");
+        std::fs::write(&path, "# keys\nexport ANTHROPIC_ADMIN_API_KEY=\"sk-ant-admin01-y\"\n").unwrap();
+        let s = Secrets::from_file(&path).unwrap();
+        assert_eq!(s.get("admin-api-key").unwrap().expose(), "sk-ant-admin01-y");
+        std::fs::write(&path, "OPENAI_KEY=z\n").unwrap();
+        let err = Secrets::from_file(&path).unwrap_err().to_string();
+        assert!(err.contains("line 1") && err.contains("OPENAI_KEY"), "{err}");
+    }
+
+    #[test]
+    fn redacts_every_value() {
+        let mut s = Secrets::default();
+        s.insert("admin-api-key", "sk-ant-admin01-secret".into());
+        assert_eq!(s.redact("key sk-ant-admin01-secret!"), "key [REDACTED]!");
+    }
+}
