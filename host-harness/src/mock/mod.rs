@@ -1,0 +1,26 @@
+//! A double of the Anthropic API for tests and demos: the same paths,
+//! parameters, pagination and errors as the reference documents, over a
+//! deterministic generated organisation that is also the ground truth.
+//!
+//! - [`org`]: the generated data
+//! - [`auth`]: keys by prefix, scopes, entitlement
+//! - [`paging`]: both pagination schemes and limit checks
+//! - [`routes`]: the endpoints
+//! - [`server`]: HTTP on loopback and the request log
+//! - [`behaviour`]: switches for the failure cases
+
+pub mod api_error;
+pub mod auth;
+pub mod behaviour;
+pub mod org;
+pub mod paging;
+pub mod routes;
+pub mod server;
+
+pub use behaviour::Behaviour;
+pub use org::{MockOrg, OrgSize};
+pub use server::{MockRequest, MockServer};
+
+/// Keys the mock accepts, for demos and tests. Obviously fake.
+pub const DEMO_ADMIN_KEY: &str = "sk-ant-admin01-mock-demo-key-not-a-real-secret";
+pub const DEMO_COMPLIANCE_KEY: &str = "sk-ant-api01-mock-demo-key-not-a-real-secret";

@@ -1,0 +1,84 @@
+//! Where a CLI command's connection comes from: the environment (or a secrets
+//! file) for real keys, or the built-in mock when `--mock` asks for it. Never a
+//! key on the command line, and never fake data without that explicit choice.
+
+use crate::mock::{DEMO_ADMIN_KEY, DEMO_COMPLIANCE_KEY, MockOrg, MockServer, OrgSize};
+use crate::runtime::ConnectionConfig;
+use crate::secrets::{ADMIN_KEY_ENV, BASE_URL_ENV, COMPLIANCE_KEY_ENV, Secrets};
+use anyhow::{Context, bail};
+use clap::Args;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// The default base URL of the Anthropic API.
+pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
+
+#[derive(Debug, Clone, Args)]
+pub struct ConnectionArgs {
+    /// Base URL of the Anthropic API.
+    #[arg(long, env = BASE_URL_ENV, default_value = DEFAULT_BASE_URL)]
+    pub base_url: String,
+    /// Read the keys from this file (lines `ANTHROPIC_ADMIN_API_KEY=…`,
+    /// `ANTHROPIC_COMPLIANCE_ACCESS_KEY=…`) instead of the environment.
+    #[arg(long, value_name = "FILE")]
+    pub secrets_file: Option<PathBuf>,
+    /// Run against the built-in mock of the Anthropic API, with its demo keys,
+    /// instead of the real API.
+    #[arg(long)]
+    pub mock: bool,
+    /// Console users in the mock organisation (with --mock).
+    #[arg(long, default_value_t = OrgSize::default().admin_users, requires = "mock")]
+    pub mock_users: usize,
+    /// Linked organisations in the mock (with --mock).
+    #[arg(long, default_value_t = OrgSize::default().organizations, requires = "mock")]
+    pub mock_organizations: usize,
+}
+
+/// A resolved connection, and the mock serving it when there is one (kept
+/// alive as long as the connection is used).
+pub struct ResolvedConnection {
+    pub config: ConnectionConfig,
+    pub mock: Option<MockServer>,
+}
+
+impl ConnectionArgs {
+    pub async fn resolve(&self) -> anyhow::Result<ResolvedConnection> {
+        if self.mock {
+            let org = MockOrg::generate(OrgSize {
+                admin_users: self.mock_users,
+                organizations: self.mock_organizations,
+                ..OrgSize::default()
+            });
+            let server = MockServer::start(org).await.context("starting the built-in mock API")?;
+            let mut secrets = Secrets::default();
+            secrets.insert("admin-api-key", DEMO_ADMIN_KEY.into());
+            secrets.insert("compliance-access-key", DEMO_COMPLIANCE_KEY.into());
+            return Ok(ResolvedConnection {
+                config: ConnectionConfig {
+                    base_url: server.base_url(),
+                    secrets: Arc::new(secrets),
+                },
+                mock: Some(server),
+            });
+        }
+        let secrets = match &self.secrets_file {
+            Some(path) => Secrets::from_file(path)?,
+            None => Secrets::from_env(),
+        };
+        if secrets.is_empty() {
+            bail!(
+                "no API key found. Set {ADMIN_KEY_ENV} (Admin API Key, sk-ant-admin01-…) and/or \
+                 {COMPLIANCE_KEY_ENV} (Compliance Access Key, sk-ant-api01-…) in the environment, \
+                 or put them in a file and pass --secrets-file FILE. To try the harness without \
+                 keys, add --mock to run against the built-in mock API."
+            );
+        }
+        Ok(ResolvedConnection {
+            config: ConnectionConfig {
+                base_url: self.base_url.clone(),
+                secrets: Arc::new(secrets),
+            },
+            mock: None,
+        })
+    }
+}

@@ -1,0 +1,52 @@
+//! What a run did, per stream: rows, pages, time, outcome and warnings.
+
+use serde::Serialize;
+use std::time::Duration;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", content = "detail", rename_all = "snake_case")]
+pub enum Outcome {
+    Succeeded,
+    Failed(String),
+    /// Not read: its parent failed, or it is not implemented yet.
+    Skipped(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StreamReport {
+    pub stream: String,
+    pub strategy: String,
+    pub rows: u64,
+    pub pages: u64,
+    pub retries: u32,
+    #[serde(serialize_with = "millis")]
+    pub duration: Duration,
+    pub outcome: Outcome,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    pub destination: String,
+    pub streams: Vec<StreamReport>,
+    #[serde(serialize_with = "millis")]
+    pub duration: Duration,
+}
+
+impl SyncReport {
+    pub fn succeeded(&self) -> bool {
+        self.streams.iter().all(|s| !matches!(s.outcome, Outcome::Failed(_)))
+    }
+
+    pub fn total_rows(&self) -> u64 {
+        self.streams.iter().map(|s| s.rows).sum()
+    }
+
+    pub fn stream(&self, name: &str) -> Option<&StreamReport> {
+        self.streams.iter().find(|s| s.stream == name)
+    }
+}
+
+fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(d.as_millis() as u64)
+}
