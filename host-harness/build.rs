@@ -18,7 +18,10 @@ const PROFILE: &str = "guest-release";
 
 fn main() {
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
-    let root = manifest_dir.parent().expect("host-harness sits in the workspace").to_path_buf();
+    let root = manifest_dir
+        .parent()
+        .expect("host-harness sits in the workspace")
+        .to_path_buf();
     for watched in ["src", "wit", "Cargo.toml", "Cargo.lock"] {
         println!("cargo:rerun-if-changed={}", root.join(watched).display());
     }
@@ -36,13 +39,22 @@ fn main() {
     let mut command = Command::new(&cargo);
     command
         .current_dir(&root)
-        .args(["build", "--lib", "-p", GUEST_PACKAGE, "--target", TARGET, "--profile", PROFILE])
+        .args([
+            "build",
+            "--lib",
+            "-p",
+            GUEST_PACKAGE,
+            "--target",
+            TARGET,
+            "--profile",
+            PROFILE,
+        ])
         .arg("--target-dir")
         .arg(&target_dir);
     clear_outer_build_env(&mut command);
-    let status = command
-        .status()
-        .unwrap_or_else(|e| panic!("could not run `{cargo}` to build the connector component: {e}"));
+    let status = command.status().unwrap_or_else(|e| {
+        panic!("could not run `{cargo}` to build the connector component: {e}")
+    });
     if !status.success() {
         panic!("building the connector component for {TARGET} failed (see the errors above)");
     }

@@ -42,7 +42,11 @@ fn check_key(host: &dyn Host, connection: &Connection, kind: KeyKind) -> KeyChec
         })
         .and_then(|client| client.get_json(path, &Query::new().set("limit", 1)));
     let (ok, status, message) = match outcome {
-        Ok(_) => (true, Some(200), format!("{} works: `GET {path}` answered.", field.label)),
+        Ok(_) => (
+            true,
+            Some(200),
+            format!("{} works: `GET {path}` answered.", field.label),
+        ),
         Err(err) => (false, err.status, failure_message(field, path, &err)),
     };
     KeyCheck {

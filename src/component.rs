@@ -65,7 +65,12 @@ async fn send(request: &HttpRequest) -> Result<HttpResponse, TransportError> {
     let headers = response
         .headers()
         .iter()
-        .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect();
     let mut body = response.into_body();
     let body = body.contents().await.map_err(classify)?.to_vec();
@@ -105,9 +110,7 @@ impl Guest for Component {
             .map_err(Into::into)
     }
 
-    fn list_streams(
-        conn: wit::Connection,
-    ) -> Result<Vec<wit::StreamDescriptor>, wit::PluginError> {
+    fn list_streams(conn: wit::Connection) -> Result<Vec<wit::StreamDescriptor>, wit::PluginError> {
         crate::plugin::list_streams(&WasmHost, &conn.base_url)
             .map(|streams| streams.into_iter().map(Into::into).collect())
             .map_err(Into::into)

@@ -156,7 +156,10 @@ fn check_prefix(field: KeyField, key: String) -> Result<ApiKey> {
     let other = KEY_FIELDS.into_iter().find(|f| f.name != field.name);
     let hint = match other {
         Some(other) if key.starts_with(other.prefix) => {
-            format!(" It looks like a {} instead: put it in that field.", other.label)
+            format!(
+                " It looks like a key for the {} field instead: put it there.",
+                other.display()
+            )
         }
         _ => String::new(),
     };
@@ -190,7 +193,9 @@ fn normalise_base_url(raw: &str) -> Result<String> {
     }
     if rest.contains(['?', '#', '\\']) || rest.chars().any(|c| c.is_whitespace() || c.is_control())
     {
-        return Err(bad("it may not carry a query, a fragment or odd characters"));
+        return Err(bad(
+            "it may not carry a query, a fragment or odd characters",
+        ));
     }
     Ok(format!("{}://{rest}", scheme.to_ascii_lowercase()))
 }
@@ -205,14 +210,20 @@ mod tests {
     #[test]
     fn needs_at_least_one_key() {
         let err = Connection::new(DEFAULT_BASE_URL, None, None).unwrap_err();
-        assert!(matches!(err, ConnectorError::InvalidConfig(m) if m.contains("admin-api-key") && m.contains("compliance-access-key")));
+        assert!(
+            matches!(err, ConnectorError::InvalidConfig(m) if m.contains("admin-api-key") && m.contains("compliance-access-key"))
+        );
     }
 
     #[test]
     fn wrong_prefix_names_the_field_never_the_key() {
-        let err = Connection::new(DEFAULT_BASE_URL, Some("sk-ant-api03-SECRETVALUE".into()), None)
-            .unwrap_err()
-            .to_string();
+        let err = Connection::new(
+            DEFAULT_BASE_URL,
+            Some("sk-ant-api03-SECRETVALUE".into()),
+            None,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("Admin API Key (`admin-api-key`)"), "{err}");
         assert!(err.contains("sk-ant-admin01-"), "{err}");
         assert!(!err.contains("SECRETVALUE"), "{err}");
@@ -223,7 +234,10 @@ mod tests {
         let err = Connection::new(DEFAULT_BASE_URL, Some(COMPLIANCE.into()), None)
             .unwrap_err()
             .to_string();
-        assert!(err.contains("looks like a Compliance Access Key"), "{err}");
+        assert!(
+            err.contains("looks like a key for the Compliance Access Key"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -237,18 +251,39 @@ mod tests {
 
     #[test]
     fn base_url_is_checked_and_normalised() {
-        let ok = |u: &str| Connection::new(u, Some(ADMIN.into()), None).map(|c| c.base_url().to_owned());
-        assert_eq!(ok("HTTPS://api.anthropic.com/").unwrap(), "https://api.anthropic.com");
-        assert_eq!(ok("http://127.0.0.1:8080").unwrap(), "http://127.0.0.1:8080");
-        for bad in ["api.anthropic.com", "ftp://x", "https://", "https://u:p@x", "https://x?y=1"] {
+        let ok =
+            |u: &str| Connection::new(u, Some(ADMIN.into()), None).map(|c| c.base_url().to_owned());
+        assert_eq!(
+            ok("HTTPS://api.anthropic.com/").unwrap(),
+            "https://api.anthropic.com"
+        );
+        assert_eq!(
+            ok("http://127.0.0.1:8080").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        for bad in [
+            "api.anthropic.com",
+            "ftp://x",
+            "https://",
+            "https://u:p@x",
+            "https://x?y=1",
+        ] {
             assert!(ok(bad).is_err(), "{bad} should be refused");
         }
     }
 
     #[test]
     fn debug_never_shows_a_key() {
-        let c = Connection::new(DEFAULT_BASE_URL, Some(ADMIN.into()), Some(COMPLIANCE.into())).unwrap();
+        let c = Connection::new(
+            DEFAULT_BASE_URL,
+            Some(ADMIN.into()),
+            Some(COMPLIANCE.into()),
+        )
+        .unwrap();
         let shown = format!("{c:?}");
-        assert!(!shown.contains(ADMIN) && !shown.contains(COMPLIANCE), "{shown}");
+        assert!(
+            !shown.contains(ADMIN) && !shown.contains(COMPLIANCE),
+            "{shown}"
+        );
     }
 }

@@ -169,7 +169,12 @@ pub fn parse_response(response: &HttpResponse) -> Result<Value, ApiError> {
     let body: Option<Value> = serde_json::from_slice(&response.body).ok();
     // Admin API: {"type":"error","error":{...}}; Compliance API: {"error":{...}}.
     let error = body.as_ref().and_then(|b| b.get("error"));
-    let text = |k: &str| error.and_then(|e| e.get(k)).and_then(Value::as_str).map(str::to_owned);
+    let text = |k: &str| {
+        error
+            .and_then(|e| e.get(k))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
     let message = text("message").unwrap_or_else(|| {
         let raw = String::from_utf8_lossy(&response.body);
         let snippet: String = raw.chars().take(200).collect();
@@ -192,7 +197,10 @@ pub fn parse_response(response: &HttpResponse) -> Result<Value, ApiError> {
 
 /// `retry-after-ms` first, then `retry-after` in seconds.
 fn retry_after_ms(response: &HttpResponse) -> Option<u64> {
-    if let Some(ms) = response.header("retry-after-ms").and_then(|v| v.trim().parse::<f64>().ok()) {
+    if let Some(ms) = response
+        .header("retry-after-ms")
+        .and_then(|v| v.trim().parse::<f64>().ok())
+    {
         return Some(ms.max(0.0) as u64);
     }
     response
@@ -225,7 +233,11 @@ impl Query {
     }
 
     /// Add `name[]=v` for each value.
-    pub fn set_array<T: ToString>(mut self, name: &str, values: impl IntoIterator<Item = T>) -> Self {
+    pub fn set_array<T: ToString>(
+        mut self,
+        name: &str,
+        values: impl IntoIterator<Item = T>,
+    ) -> Self {
         for v in values {
             self.0.push((format!("{name}[]"), v.to_string()));
         }
@@ -266,14 +278,19 @@ mod tests {
     fn response(status: u16, body: &str, headers: &[(&str, &str)]) -> HttpResponse {
         HttpResponse {
             status,
-            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             body: body.as_bytes().to_vec(),
         }
     }
 
     #[test]
     fn query_encodes_arrays_with_brackets() {
-        let q = Query::new().set("limit", 2).set_array("user_ids", ["a b", "c"]);
+        let q = Query::new()
+            .set("limit", 2)
+            .set_array("user_ids", ["a b", "c"]);
         assert_eq!(q.encode(), "?limit=2&user_ids%5B%5D=a%20b&user_ids%5B%5D=c");
     }
 
@@ -282,8 +299,12 @@ mod tests {
         let admin = r#"{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"},"request_id":"req_1"}"#;
         let err = parse_response(&response(401, admin, &[("request-id", "req_1")])).unwrap_err();
         assert_eq!(err.error_type.as_deref(), Some("authentication_error"));
-        assert_eq!(err.describe(), "HTTP 401 authentication_error: invalid x-api-key (request-id req_1)");
-        let compliance = r#"{"error":{"type":"permission_error","message":"Missing required scopes"}}"#;
+        assert_eq!(
+            err.describe(),
+            "HTTP 401 authentication_error: invalid x-api-key (request-id req_1)"
+        );
+        let compliance =
+            r#"{"error":{"type":"permission_error","message":"Missing required scopes"}}"#;
         let err = parse_response(&response(403, compliance, &[])).unwrap_err();
         assert_eq!(err.message, "Missing required scopes");
     }
@@ -294,7 +315,10 @@ mod tests {
         assert_eq!(err.retry_after_ms, Some(7000));
         assert!(matches!(
             err.into_connector_error(crate::connection::ADMIN_KEY),
-            ConnectorError::RateLimited { retry_after_ms: Some(7000), .. }
+            ConnectorError::RateLimited {
+                retry_after_ms: Some(7000),
+                ..
+            }
         ));
     }
 

@@ -79,9 +79,8 @@ fn text_field(body: &Value, name: &str) -> Option<String> {
 }
 
 fn parse_id_cursor(mut body: Value) -> Result<ListPage, ConnectorError> {
-    let more = has_more(&body)?.ok_or_else(|| {
-        ConnectorError::Upstream("the response has no `has_more` flag".into())
-    })?;
+    let more = has_more(&body)?
+        .ok_or_else(|| ConnectorError::Upstream("the response has no `has_more` flag".into()))?;
     let data = take_data(&mut body)?;
     let next = if more {
         // The SDKs stop on an empty page too; with has_more set that would
@@ -155,7 +154,10 @@ mod tests {
             json!({"data":[{"id":"a"}],"has_more":true,"last_id":null}),
             json!({"data":[],"has_more":true,"last_id":"a"}),
         ] {
-            assert!(matches!(Scheme::IdCursor.parse(body), Err(ConnectorError::Upstream(_))));
+            assert!(matches!(
+                Scheme::IdCursor.parse(body),
+                Err(ConnectorError::Upstream(_))
+            ));
         }
         assert!(matches!(
             Scheme::PageToken.parse(json!({"data":[],"has_more":true,"next_page":null})),
@@ -180,13 +182,30 @@ mod tests {
     #[test]
     fn a_body_without_data_is_refused() {
         assert!(Scheme::PageToken.parse(json!({"items":[]})).is_err());
-        assert!(Scheme::IdCursor.parse(json!({"data":{},"has_more":false})).is_err());
+        assert!(
+            Scheme::IdCursor
+                .parse(json!({"data":{},"has_more":false}))
+                .is_err()
+        );
     }
 
     #[test]
     fn cursor_goes_into_the_right_parameter() {
-        assert_eq!(Scheme::IdCursor.with_cursor(Query::new(), Some("x")).encode(), "?after_id=x");
-        assert_eq!(Scheme::PageToken.with_cursor(Query::new(), Some("x")).encode(), "?page=x");
-        assert_eq!(Scheme::PageToken.with_cursor(Query::new(), None).encode(), "");
+        assert_eq!(
+            Scheme::IdCursor
+                .with_cursor(Query::new(), Some("x"))
+                .encode(),
+            "?after_id=x"
+        );
+        assert_eq!(
+            Scheme::PageToken
+                .with_cursor(Query::new(), Some("x"))
+                .encode(),
+            "?page=x"
+        );
+        assert_eq!(
+            Scheme::PageToken.with_cursor(Query::new(), None).encode(),
+            ""
+        );
     }
 }

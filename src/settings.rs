@@ -103,7 +103,11 @@ fn parse_grouping(value: &Value) -> Result<Vec<String>> {
             .map(|v| v.as_str().map(str::to_owned))
             .collect::<Option<_>>()
             .ok_or_else(|| invalid(format!("{GROUPING} must be a list of names")))?,
-        _ => return Err(invalid(format!("{GROUPING} must be a comma-separated text or a list"))),
+        _ => {
+            return Err(invalid(format!(
+                "{GROUPING} must be a comma-separated text or a list"
+            )));
+        }
     };
     let mut grouping: Vec<String> = Vec::new();
     for item in items {
@@ -125,7 +129,11 @@ fn parse_page_size(value: &Value) -> Result<u32> {
         .as_u64()
         .filter(|n| (1..=1000).contains(n))
         .map(|n| n as u32)
-        .ok_or_else(|| invalid(format!("{PAGE_SIZE} {value} is not valid; use a number from 1 to 1000")))
+        .ok_or_else(|| {
+            invalid(format!(
+                "{PAGE_SIZE} {value} is not valid; use a number from 1 to 1000"
+            ))
+        })
 }
 
 /// The settings as the manifest declares them.
@@ -151,7 +159,10 @@ pub fn declared() -> Vec<Setting> {
                           gives one aggregate row per time bucket."
                 .into(),
             default_value: DEFAULT_GROUPING.join(","),
-            allowed_values: GROUPING_DIMENSIONS.iter().map(|s| (*s).to_owned()).collect(),
+            allowed_values: GROUPING_DIMENSIONS
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
             multiple: true,
             applies_to: vec!["usage_report".into()],
         },
@@ -181,18 +192,28 @@ mod tests {
 
     #[test]
     fn bad_values_are_refused_with_the_valid_ones() {
-        let err = Settings::parse(r#"{"usage_report_granularity":"2h"}"#).unwrap_err().to_string();
+        let err = Settings::parse(r#"{"usage_report_granularity":"2h"}"#)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("1d, 1h, 1m"), "{err}");
-        let err = Settings::parse(r#"{"usage_report_grouping":"model,colour"}"#).unwrap_err().to_string();
-        assert!(err.contains("`colour`") && err.contains("service_account_id"), "{err}");
-        let err = Settings::parse(r#"{"granularity":"1d"}"#).unwrap_err().to_string();
+        let err = Settings::parse(r#"{"usage_report_grouping":"model,colour"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`colour`") && err.contains("service_account_id"),
+            "{err}"
+        );
+        let err = Settings::parse(r#"{"granularity":"1d"}"#)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("unknown setting `granularity`"), "{err}");
         assert!(Settings::parse(r#"{"page_size":0}"#).is_err());
     }
 
     #[test]
     fn grouping_accepts_text_or_list_and_may_be_empty() {
-        let s = Settings::parse(r#"{"usage_report_grouping":"model, model ,workspace_id"}"#).unwrap();
+        let s =
+            Settings::parse(r#"{"usage_report_grouping":"model, model ,workspace_id"}"#).unwrap();
         assert_eq!(s.grouping, ["model", "workspace_id"]);
         let s = Settings::parse(r#"{"usage_report_grouping":[]}"#).unwrap();
         assert!(s.grouping.is_empty());

@@ -123,7 +123,9 @@ impl WasiHttpHooks for EgressHooks {
             if !allowed {
                 return Err(wasmtime_wasi_http::Error::HttpRequestDenied);
             }
-            let body = Full::new(body).map_err(|never| match never {}).boxed_unsync();
+            let body = Full::new(body)
+                .map_err(|never| match never {})
+                .boxed_unsync();
             let request = http::Request::from_parts(parts, body);
             let (response, io) = wasmtime_wasi_http::default_send_request(request, options).await?;
             Ok((

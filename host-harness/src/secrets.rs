@@ -164,19 +164,26 @@ mod tests {
         });
         assert_eq!(s.get("admin-api-key").unwrap().expose(), "sk-ant-admin01-x");
         assert!(s.get("compliance-access-key").is_none());
-        assert_eq!(format!("{s:?}").contains("sk-ant"), false);
+        assert!(!format!("{s:?}").contains("sk-ant"));
     }
 
     #[test]
     fn reads_a_secrets_file_and_names_bad_lines() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("keys.env");
-        std::fs::write(&path, "# keys\nexport ANTHROPIC_ADMIN_API_KEY=\"sk-ant-admin01-y\"\n").unwrap();
+        std::fs::write(
+            &path,
+            "# keys\nexport ANTHROPIC_ADMIN_API_KEY=\"sk-ant-admin01-y\"\n",
+        )
+        .unwrap();
         let s = Secrets::from_file(&path).unwrap();
         assert_eq!(s.get("admin-api-key").unwrap().expose(), "sk-ant-admin01-y");
         std::fs::write(&path, "OPENAI_KEY=z\n").unwrap();
         let err = Secrets::from_file(&path).unwrap_err().to_string();
-        assert!(err.contains("line 1") && err.contains("OPENAI_KEY"), "{err}");
+        assert!(
+            err.contains("line 1") && err.contains("OPENAI_KEY"),
+            "{err}"
+        );
     }
 
     #[test]

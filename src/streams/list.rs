@@ -31,7 +31,11 @@ pub fn read_page(
         .map_err(|e| e.into_connector_error(client.field()))?;
     let page = endpoint.scheme.parse(body)?;
     Ok(Page {
-        records: page.data.into_iter().map(|item| shape(item).to_string()).collect(),
+        records: page
+            .data
+            .into_iter()
+            .map(|item| shape(item).to_string())
+            .collect(),
         state_json: None,
         next_cursor: page.next,
         warnings: Vec::new(),

@@ -132,10 +132,18 @@ mod tests {
                 assert_eq!(find(parent).unwrap().key, spec.key, "{}", spec.name);
             }
             for key in spec.primary_key {
-                assert!(spec.columns.iter().any(|(c, _)| c == key), "{}.{key}", spec.name);
+                assert!(
+                    spec.columns.iter().any(|(c, _)| c == key),
+                    "{}.{key}",
+                    spec.name
+                );
             }
             if let Some(cursor) = spec.cursor_field {
-                assert!(spec.columns.iter().any(|(c, _)| *c == cursor), "{}.{cursor}", spec.name);
+                assert!(
+                    spec.columns.iter().any(|(c, _)| *c == cursor),
+                    "{}.{cursor}",
+                    spec.name
+                );
             }
         }
     }
@@ -143,6 +151,9 @@ mod tests {
     #[test]
     fn unknown_stream_lists_the_valid_ones() {
         let err = find("users").err().unwrap().to_string();
-        assert!(err.contains("unknown stream `users`") && err.contains("admin_users"), "{err}");
+        assert!(
+            err.contains("unknown stream `users`") && err.contains("admin_users"),
+            "{err}"
+        );
     }
 }

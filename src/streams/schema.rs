@@ -60,9 +60,15 @@ mod tests {
 
     #[test]
     fn schema_lists_columns_and_requires_the_key() {
-        let schema: Value =
-            serde_json::from_str(&json_schema(&[("id", Col::Text), ("n", Col::Integer)], &["id"])).unwrap();
+        let schema: Value = serde_json::from_str(&json_schema(
+            &[("id", Col::Text), ("n", Col::Integer)],
+            &["id"],
+        ))
+        .unwrap();
         assert_eq!(schema["required"], json!(["id"]));
-        assert_eq!(schema["properties"]["n"]["type"], json!(["integer", "null"]));
+        assert_eq!(
+            schema["properties"]["n"]["type"],
+            json!(["integer", "null"])
+        );
     }
 }

@@ -8,7 +8,6 @@ use crate::secrets::{ADMIN_KEY_ENV, BASE_URL_ENV, COMPLIANCE_KEY_ENV, Secrets};
 use anyhow::{Context, bail};
 use clap::Args;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 /// The default base URL of the Anthropic API.
 pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
@@ -49,15 +48,14 @@ impl ConnectionArgs {
                 organizations: self.mock_organizations,
                 ..OrgSize::default()
             });
-            let server = MockServer::start(org).await.context("starting the built-in mock API")?;
+            let server = MockServer::start(org)
+                .await
+                .context("starting the built-in mock API")?;
             let mut secrets = Secrets::default();
             secrets.insert("admin-api-key", DEMO_ADMIN_KEY.into());
             secrets.insert("compliance-access-key", DEMO_COMPLIANCE_KEY.into());
             return Ok(ResolvedConnection {
-                config: ConnectionConfig {
-                    base_url: server.base_url(),
-                    secrets: Arc::new(secrets),
-                },
+                config: ConnectionConfig::new(server.base_url(), secrets)?,
                 mock: Some(server),
             });
         }
@@ -74,10 +72,7 @@ impl ConnectionArgs {
             );
         }
         Ok(ResolvedConnection {
-            config: ConnectionConfig {
-                base_url: self.base_url.clone(),
-                secrets: Arc::new(secrets),
-            },
+            config: ConnectionConfig::new(self.base_url.clone(), secrets)?,
             mock: None,
         })
     }

@@ -21,7 +21,11 @@ use std::time::Duration;
 pub const DEFAULT_DATABASE: &str = "anthropic.sqlite";
 
 #[derive(Debug, Parser)]
-#[command(name = "harness", version, about = "Run the Anthropic Admin & Compliance connector component: test a connection, list streams, sync into SQLite, or serve a mock of the API.")]
+#[command(
+    name = "harness",
+    version,
+    about = "Run the Anthropic Admin & Compliance connector component: test a connection, list streams, sync into SQLite, or serve a mock of the API."
+)]
 pub struct Cli {
     /// Machine-readable output: JSON lines.
     #[arg(long, global = true)]
@@ -96,13 +100,20 @@ impl Cli {
         };
         let verbose = self.verbose;
         let log: LogSink = Arc::new(move |level, message| {
+            let name = match level {
+                LogLevel::Debug => "debug",
+                LogLevel::Info => "info",
+                LogLevel::Warn => "warn",
+                LogLevel::Error => "error",
+            };
             if verbose || matches!(level, LogLevel::Warn | LogLevel::Error) {
-                eprintln!("[plugin {level:?}] {message}");
+                eprintln!("[plugin {name}] {message}");
             }
         });
         match &self.plugin {
             Some(path) => {
-                let wasm = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+                let wasm =
+                    std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
                 Ok(PluginRuntime::load(&wasm, limits, log)?)
             }
             None => Ok(PluginRuntime::embedded(limits, log)?),
@@ -154,7 +165,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn exit(ok: bool) -> ExitCode {
-    if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 /// `NAME=VALUE` pairs as the plugin's settings object (numbers stay numbers).
@@ -184,9 +199,17 @@ async fn serve_mock(args: &MockArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("listening on {}", args.listen))?;
     println!("mock Anthropic API on {}", server.base_url());
     println!("try:  ANTHROPIC_BASE_URL={} \\", server.base_url());
-    println!("      ANTHROPIC_ADMIN_API_KEY={} \\", crate::mock::DEMO_ADMIN_KEY);
-    println!("      ANTHROPIC_COMPLIANCE_ACCESS_KEY={} harness check", crate::mock::DEMO_COMPLIANCE_KEY);
-    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+    println!(
+        "      ANTHROPIC_ADMIN_API_KEY={} \\",
+        crate::mock::DEMO_ADMIN_KEY
+    );
+    println!(
+        "      ANTHROPIC_COMPLIANCE_ACCESS_KEY={} harness check",
+        crate::mock::DEMO_COMPLIANCE_KEY
+    );
+    tokio::signal::ctrl_c()
+        .await
+        .context("waiting for Ctrl-C")?;
     eprintln!("{} requests served", server.requests().len());
     Ok(ExitCode::SUCCESS)
 }

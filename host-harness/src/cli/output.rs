@@ -71,7 +71,17 @@ pub fn print_streams(streams: &[StreamDescriptor], as_json: bool) {
             ]
         })
         .collect();
-    print_table(&["STREAM", "KEY", "STRATEGIES", "PRIMARY KEY", "PARENT", "IMPLEMENTED"], &rows);
+    print_table(
+        &[
+            "STREAM",
+            "KEY",
+            "STRATEGIES",
+            "PRIMARY KEY",
+            "PARENT",
+            "IMPLEMENTED",
+        ],
+        &rows,
+    );
 }
 
 pub fn print_checks(checks: &[KeyCheck], as_json: bool) {
@@ -90,7 +100,10 @@ pub fn print_checks(checks: &[KeyCheck], as_json: bool) {
 
 pub fn print_report(report: &SyncReport, as_json: bool) {
     if as_json {
-        println!("{}", serde_json::to_string(report).expect("report serialises"));
+        println!(
+            "{}",
+            serde_json::to_string(report).expect("report serialises")
+        );
         return;
     }
     let rows: Vec<Vec<String>> = report
@@ -116,7 +129,10 @@ pub fn print_report(report: &SyncReport, as_json: bool) {
             ]
         })
         .collect();
-    print_table(&["STREAM", "STRATEGY", "ROWS", "PAGES", "TIME", "OUTCOME"], &rows);
+    print_table(
+        &["STREAM", "STRATEGY", "ROWS", "PAGES", "TIME", "OUTCOME"],
+        &rows,
+    );
     println!(
         "{} rows into {} in {:.2}s",
         report.total_rows(),

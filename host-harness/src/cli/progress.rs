@@ -19,7 +19,11 @@ impl TerminalProgress {
     }
 
     fn throttle(&self) -> Duration {
-        if self.interactive { Duration::from_millis(100) } else { Duration::from_secs(1) }
+        if self.interactive {
+            Duration::from_millis(100)
+        } else {
+            Duration::from_secs(1)
+        }
     }
 }
 

@@ -68,9 +68,9 @@ fn column_value(record: &Value, column: &str, kind: ColumnKind) -> SqlValue {
         (Some(Value::Number(n)), ColumnKind::Integer) if n.is_i64() => {
             SqlValue::Integer(n.as_i64().unwrap_or_default())
         }
-        (Some(Value::Number(n)), ColumnKind::Integer | ColumnKind::Number) => {
-            n.as_f64().map_or(SqlValue::Text(n.to_string()), SqlValue::Real)
-        }
+        (Some(Value::Number(n)), ColumnKind::Integer | ColumnKind::Number) => n
+            .as_f64()
+            .map_or(SqlValue::Text(n.to_string()), SqlValue::Real),
         (Some(Value::String(s)), _) => SqlValue::Text(s.clone()),
         (Some(other), _) => SqlValue::Text(other.to_string()),
     }
@@ -164,7 +164,12 @@ impl Destination for SqliteDestination {
                      ON CONFLICT (stream) DO UPDATE SET state_json = excluded.state_json,
                          page_cursor = excluded.page_cursor, updated_at = excluded.updated_at"
                 ),
-                params![table.name, checkpoint.state_json, checkpoint.page_cursor, now],
+                params![
+                    table.name,
+                    checkpoint.state_json,
+                    checkpoint.page_cursor,
+                    now
+                ],
             )?;
         }
         tx.commit()?;
@@ -202,9 +207,18 @@ mod tests {
             name: "people".into(),
             primary_key: vec!["id".into()],
             columns: vec![
-                Column { name: "id".into(), kind: ColumnKind::Text },
-                Column { name: "age".into(), kind: ColumnKind::Integer },
-                Column { name: "tags".into(), kind: ColumnKind::Json },
+                Column {
+                    name: "id".into(),
+                    kind: ColumnKind::Text,
+                },
+                Column {
+                    name: "age".into(),
+                    kind: ColumnKind::Integer,
+                },
+                Column {
+                    name: "tags".into(),
+                    kind: ColumnKind::Json,
+                },
             ],
         }
     }
@@ -215,15 +229,31 @@ mod tests {
         let mut db = SqliteDestination::open(&dir.path().join("w.sqlite")).unwrap();
         let t = table();
         db.prepare(&t).unwrap();
-        let cp = Checkpoint { state_json: None, page_cursor: Some("c1".into()) };
-        db.commit_page(&t, &[r#"{"id":"a","age":1,"tags":["x"]}"#.into()], &cp).unwrap();
-        db.commit_page(&t, &[r#"{"id":"a","age":2}"#.into()], &Checkpoint::default()).unwrap();
+        let cp = Checkpoint {
+            state_json: None,
+            page_cursor: Some("c1".into()),
+        };
+        db.commit_page(&t, &[r#"{"id":"a","age":1,"tags":["x"]}"#.into()], &cp)
+            .unwrap();
+        db.commit_page(
+            &t,
+            &[r#"{"id":"a","age":2}"#.into()],
+            &Checkpoint::default(),
+        )
+        .unwrap();
         let (count, age, tags): (i64, i64, Option<String>) = db
             .connection
-            .query_row("SELECT count(*), max(age), max(tags) FROM people", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_row(
+                "SELECT count(*), max(age), max(tags) FROM people",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
             .unwrap();
         assert_eq!((count, age, tags), (1, 2, None));
-        assert_eq!(db.checkpoint("people").unwrap(), Some(Checkpoint::default()));
+        assert_eq!(
+            db.checkpoint("people").unwrap(),
+            Some(Checkpoint::default())
+        );
     }
 
     #[test]
@@ -233,9 +263,14 @@ mod tests {
         let t = table();
         db.prepare(&t).unwrap();
         let records = [r#"{"id":"a"}"#.to_owned(), r#"{"age":3}"#.to_owned()];
-        let err = db.commit_page(&t, &records, &Checkpoint::default()).unwrap_err();
+        let err = db
+            .commit_page(&t, &records, &Checkpoint::default())
+            .unwrap_err();
         assert!(err.to_string().contains("primary key column `id`"), "{err}");
-        let count: i64 = db.connection.query_row("SELECT count(*) FROM people", [], |r| r.get(0)).unwrap();
+        let count: i64 = db
+            .connection
+            .query_row("SELECT count(*) FROM people", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(count, 0);
         assert_eq!(db.checkpoint("people").unwrap(), None);
     }

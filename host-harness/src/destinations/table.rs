@@ -49,7 +49,8 @@ impl TableSpec {
             stream: descriptor.name.clone(),
             reason,
         };
-        let schema: Value = serde_json::from_str(&descriptor.json_schema).map_err(|e| bad(e.to_string()))?;
+        let schema: Value =
+            serde_json::from_str(&descriptor.json_schema).map_err(|e| bad(e.to_string()))?;
         let properties = schema
             .get("properties")
             .and_then(Value::as_object)
@@ -135,7 +136,10 @@ mod tests {
     #[test]
     fn dotted_columns_read_nested_fields() {
         let record = json!({"cache_creation": {"ephemeral_5m_input_tokens": 5}, "a.b": 1});
-        assert_eq!(lookup(&record, "cache_creation.ephemeral_5m_input_tokens"), Some(&json!(5)));
+        assert_eq!(
+            lookup(&record, "cache_creation.ephemeral_5m_input_tokens"),
+            Some(&json!(5))
+        );
         assert_eq!(lookup(&record, "a.b"), Some(&json!(1)));
         assert_eq!(lookup(&record, "missing.x"), None);
     }

@@ -50,7 +50,11 @@ pub fn compliance_scope(path: &str) -> &'static str {
 pub fn authorize(path: &str, key: Option<&str>, behaviour: &Behaviour) -> Result<(), ApiError> {
     let family = Family::of(path);
     let Some(key) = key else {
-        return Err(ApiError::new(401, "authentication_error", "x-api-key header is required"));
+        return Err(ApiError::new(
+            401,
+            "authentication_error",
+            "x-api-key header is required",
+        ));
     };
     if key.contains(REVOKED_MARKER) {
         return Err(invalid_key(family));
@@ -62,7 +66,9 @@ pub fn authorize(path: &str, key: Option<&str>, behaviour: &Behaviour) -> Result
             "Your API key does not have permission to use the Admin API.",
         )),
         (Family::Admin, KeySeen::Admin) => Ok(()),
-        (Family::Compliance, KeySeen::Compliance | KeySeen::Admin) if !behaviour.compliance_entitled => {
+        (Family::Compliance, KeySeen::Compliance | KeySeen::Admin)
+            if !behaviour.compliance_entitled =>
+        {
             Err(ApiError::not_found("Not Found"))
         }
         (Family::Compliance, KeySeen::Compliance) if behaviour.compliance_missing_scopes => {
@@ -84,7 +90,11 @@ fn invalid_key(family: Family) -> ApiError {
 }
 
 fn missing_scope(path: &str, got: &str) -> ApiError {
-    let got = if got.is_empty() { String::new() } else { format!("'{got}'") };
+    let got = if got.is_empty() {
+        String::new()
+    } else {
+        format!("'{got}'")
+    };
     ApiError::new(
         403,
         "permission_error",
@@ -105,21 +115,57 @@ mod tests {
         let users = "/v1/organizations/users";
         let orgs = "/v1/compliance/organizations";
         assert!(authorize(users, Some("sk-ant-admin01-x"), &b).is_ok());
-        assert_eq!(authorize(users, Some("sk-ant-api01-x"), &b).unwrap_err().status, 401);
+        assert_eq!(
+            authorize(users, Some("sk-ant-api01-x"), &b)
+                .unwrap_err()
+                .status,
+            401
+        );
         assert_eq!(authorize(users, None, &b).unwrap_err().status, 401);
         assert!(authorize(orgs, Some("sk-ant-api01-x"), &b).is_ok());
-        assert_eq!(authorize(orgs, Some("sk-ant-admin01-x"), &b).unwrap_err().status, 403);
-        assert_eq!(authorize(orgs, Some("sk-ant-api03-x"), &b).unwrap_err().status, 401);
-        assert_eq!(authorize(orgs, Some("sk-ant-api01-revoked"), &b).unwrap_err().status, 401);
+        assert_eq!(
+            authorize(orgs, Some("sk-ant-admin01-x"), &b)
+                .unwrap_err()
+                .status,
+            403
+        );
+        assert_eq!(
+            authorize(orgs, Some("sk-ant-api03-x"), &b)
+                .unwrap_err()
+                .status,
+            401
+        );
+        assert_eq!(
+            authorize(orgs, Some("sk-ant-api01-revoked"), &b)
+                .unwrap_err()
+                .status,
+            401
+        );
     }
 
     #[test]
     fn switches_give_403_and_404() {
-        let b = Behaviour { compliance_entitled: false, ..Behaviour::default() };
-        assert_eq!(authorize("/v1/compliance/activities", Some("sk-ant-api01-x"), &b).unwrap_err().status, 404);
-        let b = Behaviour { compliance_missing_scopes: true, ..Behaviour::default() };
-        let err = authorize("/v1/compliance/organizations", Some("sk-ant-api01-x"), &b).unwrap_err();
+        let b = Behaviour {
+            compliance_entitled: false,
+            ..Behaviour::default()
+        };
+        assert_eq!(
+            authorize("/v1/compliance/activities", Some("sk-ant-api01-x"), &b)
+                .unwrap_err()
+                .status,
+            404
+        );
+        let b = Behaviour {
+            compliance_missing_scopes: true,
+            ..Behaviour::default()
+        };
+        let err =
+            authorize("/v1/compliance/organizations", Some("sk-ant-api01-x"), &b).unwrap_err();
         assert_eq!(err.status, 403);
-        assert!(err.message.contains("read:compliance_org_data"), "{}", err.message);
+        assert!(
+            err.message.contains("read:compliance_org_data"),
+            "{}",
+            err.message
+        );
     }
 }

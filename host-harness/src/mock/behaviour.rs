@@ -13,6 +13,8 @@ pub struct Behaviour {
     /// When true, `/v1/compliance/organizations` answers the older, unpaginated
     /// shape (`{"data": [...]}` only).
     pub organizations_unpaginated: bool,
+    /// A fault injected on one path.
+    pub fault: Option<Fault>,
 }
 
 impl Default for Behaviour {
@@ -22,6 +24,29 @@ impl Default for Behaviour {
             compliance_missing_scopes: false,
             admin_forbidden: false,
             organizations_unpaginated: false,
+            fault: None,
         }
     }
+}
+
+/// A failure on requests to one path: after `after` good answers, the next
+/// `times` requests (all of them when none) fail as `kind`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    pub path: String,
+    pub kind: FaultKind,
+    pub after: usize,
+    pub times: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FaultKind {
+    /// 500 `api_error`.
+    ServerError,
+    /// 429 `rate_limit_error` with `retry-after` in seconds.
+    RateLimited { retry_after_seconds: u32 },
+    /// 200 with the JSON body cut in half.
+    TruncatedBody,
+    /// 200 with `has_more: true` and no cursor.
+    MissingCursor,
 }

@@ -17,7 +17,7 @@ pub mod paging;
 pub mod routes;
 pub mod server;
 
-pub use behaviour::Behaviour;
+pub use behaviour::{Behaviour, Fault, FaultKind};
 pub use org::{MockOrg, OrgSize};
 pub use server::{MockRequest, MockServer};
 

@@ -44,7 +44,14 @@ const LAST_NAMES: [&str; 10] = [
     "Wirth",
 ];
 const ROLES: [&str; 5] = ["user", "developer", "billing", "admin", "claude_code_user"];
-const DEPARTMENTS: [&str; 6] = ["Engineering", "Legal", "Finance", "Research", "Sales", "Support"];
+const DEPARTMENTS: [&str; 6] = [
+    "Engineering",
+    "Legal",
+    "Finance",
+    "Research",
+    "Sales",
+    "Support",
+];
 
 /// 2024-01-01T00:00:00Z: the organisation's first day.
 const EPOCH_SECONDS: i64 = 1_704_067_200;
@@ -110,7 +117,9 @@ impl SplitMix64 {
     /// `len` characters of base62, like the API's tagged ids.
     fn token(&mut self, len: usize) -> String {
         const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-        (0..len).map(|_| ALPHABET[self.below(ALPHABET.len())] as char).collect()
+        (0..len)
+            .map(|_| ALPHABET[self.below(ALPHABET.len())] as char)
+            .collect()
     }
 
     fn uuid(&mut self) -> String {
@@ -132,12 +141,18 @@ mod tests {
 
     #[test]
     fn same_seed_same_org_and_unique_ids() {
-        let size = OrgSize { admin_users: 500, organizations: 20, seed: 1 };
+        let size = OrgSize {
+            admin_users: 500,
+            organizations: 20,
+            seed: 1,
+        };
         let a = MockOrg::generate(size);
         assert_eq!(a, MockOrg::generate(size));
-        let ids: std::collections::HashSet<_> = a.admin_users.iter().map(|u| u["id"].clone()).collect();
+        let ids: std::collections::HashSet<_> =
+            a.admin_users.iter().map(|u| u["id"].clone()).collect();
         assert_eq!(ids.len(), 500);
-        let uuids: std::collections::HashSet<_> = a.organizations.iter().map(|o| o["uuid"].clone()).collect();
+        let uuids: std::collections::HashSet<_> =
+            a.organizations.iter().map(|o| o["uuid"].clone()).collect();
         assert_eq!(uuids.len(), 20);
         assert_ne!(a, MockOrg::generate(OrgSize { seed: 2, ..size }));
     }

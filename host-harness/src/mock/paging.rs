@@ -19,7 +19,10 @@ impl Params {
 
     /// The single value of `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// `limit`, checked against the endpoint's range.
@@ -49,11 +52,17 @@ pub fn id_cursor_page(
         items
             .iter()
             .position(|item| item[id_field].as_str() == Some(cursor))
-            .ok_or_else(|| ApiError::invalid_request(format!("Invalid `{name}`. No object found for `{name}` \"{cursor}\"")))
+            .ok_or_else(|| {
+                ApiError::invalid_request(format!(
+                    "Invalid `{name}`. No object found for `{name}` \"{cursor}\""
+                ))
+            })
     };
     let (start, end) = match (params.get("after_id"), params.get("before_id")) {
         (Some(_), Some(_)) => {
-            return Err(ApiError::invalid_request("Only one of `after_id` and `before_id` may be given."));
+            return Err(ApiError::invalid_request(
+                "Only one of `after_id` and `before_id` may be given.",
+            ));
         }
         (Some(after), None) => {
             let start = position(after, "after_id")? + 1;
@@ -66,8 +75,16 @@ pub fn id_cursor_page(
         (None, None) => (0, limit.min(items.len())),
     };
     let page = &items[start..end];
-    let id_at = |item: Option<&Value>| item.and_then(|i| i.get(id_field)).cloned().unwrap_or(Value::Null);
-    let has_more = if params.get("before_id").is_some() { start > 0 } else { end < items.len() };
+    let id_at = |item: Option<&Value>| {
+        item.and_then(|i| i.get(id_field))
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let has_more = if params.get("before_id").is_some() {
+        start > 0
+    } else {
+        end < items.len()
+    };
     Ok(json!({
         "data": page,
         "has_more": has_more,
@@ -107,7 +124,9 @@ fn encode_token(offset: usize) -> String {
 
 fn decode_token(token: &str) -> Option<usize> {
     let hex = token.strip_prefix("page_")?;
-    u64::from_str_radix(hex, 16).ok().map(|v| (v ^ TOKEN_KEY) as usize)
+    u64::from_str_radix(hex, 16)
+        .ok()
+        .map(|v| (v ^ TOKEN_KEY) as usize)
 }
 
 #[cfg(test)]
@@ -123,20 +142,46 @@ mod tests {
         let all = items(5);
         let p = |q: &str| id_cursor_page(&all, "id", &Params::parse(Some(q)), 20, 1000).unwrap();
         let first = p("limit=2");
-        assert_eq!((first["last_id"].as_str(), first["has_more"].as_bool()), (Some("i1"), Some(true)));
+        assert_eq!(
+            (first["last_id"].as_str(), first["has_more"].as_bool()),
+            (Some("i1"), Some(true))
+        );
         let last = p("limit=2&after_id=i3");
-        assert_eq!((last["data"].as_array().unwrap().len(), last["has_more"].as_bool()), (1, Some(false)));
+        assert_eq!(
+            (
+                last["data"].as_array().unwrap().len(),
+                last["has_more"].as_bool()
+            ),
+            (1, Some(false))
+        );
         let back = p("limit=2&before_id=i2");
-        assert_eq!((back["first_id"].as_str(), back["has_more"].as_bool()), (Some("i0"), Some(false)));
+        assert_eq!(
+            (back["first_id"].as_str(), back["has_more"].as_bool()),
+            (Some("i0"), Some(false))
+        );
     }
 
     #[test]
     fn bad_limit_and_unknown_cursor_are_400() {
         let all = items(3);
-        let err = id_cursor_page(&all, "id", &Params::parse(Some("limit=1001")), 20, 1000).unwrap_err();
-        assert_eq!(err.message, "The limit parameter must be between 1 and 1000, inclusive. Got 1001.");
-        assert_eq!(id_cursor_page(&all, "id", &Params::parse(Some("after_id=zz")), 20, 1000).unwrap_err().status, 400);
-        assert_eq!(page_token_page(&all, &Params::parse(Some("page=bogus")), 20, 100).unwrap_err().status, 400);
+        let err =
+            id_cursor_page(&all, "id", &Params::parse(Some("limit=1001")), 20, 1000).unwrap_err();
+        assert_eq!(
+            err.message,
+            "The limit parameter must be between 1 and 1000, inclusive. Got 1001."
+        );
+        assert_eq!(
+            id_cursor_page(&all, "id", &Params::parse(Some("after_id=zz")), 20, 1000)
+                .unwrap_err()
+                .status,
+            400
+        );
+        assert_eq!(
+            page_token_page(&all, &Params::parse(Some("page=bogus")), 20, 100)
+                .unwrap_err()
+                .status,
+            400
+        );
     }
 
     #[test]

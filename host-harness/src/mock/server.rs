@@ -3,7 +3,7 @@
 
 use super::api_error::{ApiError, Family};
 use super::auth::{self, KeySeen};
-use super::behaviour::Behaviour;
+use super::behaviour::{Behaviour, FaultKind};
 use super::org::MockOrg;
 use super::paging::Params;
 use super::routes;
@@ -15,7 +15,7 @@ use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -36,6 +36,8 @@ struct MockState {
     behaviour: RwLock<Behaviour>,
     log: Mutex<Vec<MockRequest>>,
     next_request_id: AtomicU64,
+    /// Requests seen so far on the fault's path.
+    fault_hits: AtomicUsize,
 }
 
 /// A running mock. Dropping it stops the server.
@@ -60,6 +62,7 @@ impl MockServer {
             behaviour: RwLock::new(Behaviour::default()),
             log: Mutex::new(Vec::new()),
             next_request_id: AtomicU64::new(1),
+            fault_hits: AtomicUsize::new(0),
         });
         let served = state.clone();
         let task = tokio::spawn(async move {
@@ -71,7 +74,9 @@ impl MockServer {
                         async move { Ok::<_, std::convert::Infallible>(handle(&state, req).await) }
                     });
                     // A client hanging up mid-answer is its business, not the mock's.
-                    let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
                 });
             }
         });
@@ -94,6 +99,7 @@ impl MockServer {
 
     pub fn set_behaviour(&self, behaviour: Behaviour) {
         *self.state.behaviour.write().expect("behaviour lock") = behaviour;
+        self.state.fault_hits.store(0, Ordering::Relaxed);
     }
 
     /// Every request served so far, in order.
@@ -115,20 +121,45 @@ async fn handle(state: &MockState, request: Request<Incoming>) -> Response<Full<
     let path = parts.uri.path().to_owned();
     let query = parts.uri.query().unwrap_or_default().to_owned();
     let header = |name: &str| {
-        parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
     };
     let key = header("x-api-key");
-    let request_id = format!("req_mock{:016}", state.next_request_id.fetch_add(1, Ordering::Relaxed));
+    let request_id = format!(
+        "req_mock{:016}",
+        state.next_request_id.fetch_add(1, Ordering::Relaxed)
+    );
     let behaviour = state.behaviour.read().expect("behaviour lock").clone();
     let family = Family::of(&path);
     let answer = auth::authorize(&path, key.as_deref(), &behaviour).and_then(|()| {
-        routes::route(&state.org, &behaviour, parts.method.as_str(), &path, &Params::parse(Some(&query)))
+        routes::route(
+            &state.org,
+            &behaviour,
+            parts.method.as_str(),
+            &path,
+            &Params::parse(Some(&query)),
+        )
     });
+    let answer = answer.and_then(|body| inject_fault(state, &behaviour, &path, body));
     let (status, body, extra_headers) = match answer {
-        Ok(body) => (200, body, Vec::new()),
-        Err(ApiError { status, error_type, message, headers }) => {
-            let error = ApiError { status, error_type, message, headers: Vec::new() };
-            (status, error.body(family, &request_id), headers)
+        Ok(Answer::Json(body)) => (200, body.to_string(), Vec::new()),
+        Ok(Answer::Raw(text)) => (200, text, Vec::new()),
+        Err(ApiError {
+            status,
+            error_type,
+            message,
+            headers,
+        }) => {
+            let error = ApiError {
+                status,
+                error_type,
+                message,
+                headers: Vec::new(),
+            };
+            (status, error.body(family, &request_id).to_string(), headers)
         }
     };
     state.log.lock().expect("log lock").push(MockRequest {
@@ -147,6 +178,59 @@ async fn handle(state: &MockState, request: Request<Incoming>) -> Response<Full<
         response = response.header(name, value);
     }
     response
-        .body(Full::new(Bytes::from(body.to_string())))
+        .body(Full::new(Bytes::from(body)))
         .expect("valid response")
+}
+
+/// A successful answer: JSON, or raw text when a fault broke it on purpose.
+enum Answer {
+    Json(serde_json::Value),
+    Raw(String),
+}
+
+/// Apply the behaviour's fault, if this request is one it hits.
+fn inject_fault(
+    state: &MockState,
+    behaviour: &Behaviour,
+    path: &str,
+    body: serde_json::Value,
+) -> Result<Answer, ApiError> {
+    let Some(fault) = behaviour.fault.as_ref().filter(|f| f.path == path) else {
+        return Ok(Answer::Json(body));
+    };
+    let hit = state.fault_hits.fetch_add(1, Ordering::Relaxed);
+    let active = hit >= fault.after && fault.times.is_none_or(|times| hit < fault.after + times);
+    if !active {
+        return Ok(Answer::Json(body));
+    }
+    match fault.kind {
+        FaultKind::ServerError => Err(ApiError::new(500, "api_error", "Internal server error")),
+        FaultKind::RateLimited {
+            retry_after_seconds,
+        } => {
+            let mut error = ApiError::new(
+                429,
+                "rate_limit_error",
+                "Rate limit exceeded. Retry after the time indicated by the retry-after header.",
+            );
+            error
+                .headers
+                .push(("retry-after", retry_after_seconds.to_string()));
+            Err(error)
+        }
+        FaultKind::TruncatedBody => {
+            let text = body.to_string();
+            Ok(Answer::Raw(text[..text.len() / 2].to_owned()))
+        }
+        FaultKind::MissingCursor => {
+            let mut body = body;
+            body["has_more"] = serde_json::Value::Bool(true);
+            for cursor in ["last_id", "next_page"] {
+                if body.get(cursor).is_some() {
+                    body[cursor] = serde_json::Value::Null;
+                }
+            }
+            Ok(Answer::Json(body))
+        }
+    }
 }

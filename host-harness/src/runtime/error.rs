@@ -14,7 +14,10 @@ pub struct PluginFailure(pub PluginError);
 impl PluginFailure {
     /// Whether trying again later may succeed (rate limits, transient failures).
     pub fn is_retryable(&self) -> bool {
-        matches!(self.0, PluginError::RateLimited(_) | PluginError::Transient(_))
+        matches!(
+            self.0,
+            PluginError::RateLimited(_) | PluginError::Transient(_)
+        )
     }
 
     /// The delay the API asked for, if any.

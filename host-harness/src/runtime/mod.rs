@@ -16,11 +16,11 @@ pub use state::LogSink;
 
 use crate::egress::{EgressHooks, EgressLog, EgressPolicy};
 use crate::secrets::Secrets;
-use wasmtime::error::Context as _;
 use bindings::{Connector, ConnectorPre};
 use state::HostState;
 use std::sync::Arc;
 use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
+use wasmtime::error::Context as _;
 use wasmtime::{Config, Engine, Store, StoreLimitsBuilder};
 use wasmtime_wasi::WasiCtx;
 use wasmtime_wasi_http::WasiHttpCtx;
@@ -28,16 +28,37 @@ use wasmtime_wasi_http::WasiHttpCtx;
 /// The component built from this workspace's guest crate (see `build.rs`).
 pub const EMBEDDED_COMPONENT: &[u8] = include_bytes!(env!("CONNECTOR_WASM"));
 
-/// What one connection hands the plugin: where the API is and its secrets.
+/// What one connection hands the plugin: where the API is, its secrets, and
+/// where the plugin may connect.
 #[derive(Clone)]
 pub struct ConnectionConfig {
     pub base_url: String,
     pub secrets: Arc<Secrets>,
+    /// Destinations the plugin may reach; by default the base URL's origin only.
+    pub egress: Arc<EgressPolicy>,
+}
+
+impl ConnectionConfig {
+    /// A connection whose plugin may reach its base URL's origin and nothing else.
+    pub fn new(base_url: impl Into<String>, secrets: Secrets) -> Result<Self, CallError> {
+        let base_url = base_url.into();
+        let egress = EgressPolicy::for_base_url(&base_url).ok_or_else(|| {
+            CallError::Setup(format!(
+                "base URL `{base_url}` has no usable host; expected something like https://api.anthropic.com"
+            ))
+        })?;
+        Ok(Self {
+            base_url,
+            secrets: Arc::new(secrets),
+            egress: Arc::new(egress),
+        })
+    }
 }
 
 /// A loaded plugin, ready to be called many times.
 pub struct PluginRuntime {
     engine: Engine,
+    component: Component,
     pre: ConnectorPre<HostState>,
     limits: SandboxLimits,
     log: LogSink,
@@ -70,6 +91,7 @@ impl PluginRuntime {
         spawn_epoch_ticker(&engine);
         Ok(Self {
             engine,
+            component,
             pre,
             limits,
             log,
@@ -82,27 +104,41 @@ impl PluginRuntime {
         &self.egress_log
     }
 
+    /// Names of the interfaces the component imports (e.g. `wasi:http/outgoing-handler@0.2.x`).
+    pub fn imports(&self) -> Vec<String> {
+        let ty = self.component.component_type();
+        ty.imports(&self.engine)
+            .map(|(name, _)| name.to_owned())
+            .collect()
+    }
+
+    /// Names of the interfaces the component exports.
+    pub fn exports(&self) -> Vec<String> {
+        let ty = self.component.component_type();
+        ty.exports(&self.engine)
+            .map(|(name, _)| name.to_owned())
+            .collect()
+    }
+
     pub fn limits(&self) -> SandboxLimits {
         self.limits
     }
 
-    fn new_store(&self, connection: Option<&ConnectionConfig>) -> Result<Store<HostState>, CallError> {
+    fn new_store(
+        &self,
+        connection: Option<&ConnectionConfig>,
+    ) -> Result<Store<HostState>, CallError> {
         let policy = match connection {
-            Some(c) => EgressPolicy::for_base_url(&c.base_url).ok_or_else(|| {
-                CallError::Setup(format!(
-                    "base URL `{}` has no usable host; expected something like https://api.anthropic.com",
-                    c.base_url
-                ))
-            })?,
+            Some(c) => c.egress.clone(),
             // Calls without a connection (the manifest) may not reach anything.
-            None => EgressPolicy::allow([]),
+            None => Arc::new(EgressPolicy::allow([])),
         };
         let secrets = connection.map(|c| c.secrets.clone()).unwrap_or_default();
         let state = HostState {
             wasi: WasiCtx::builder().build(),
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
-            hooks: EgressHooks::new(Arc::new(policy), self.egress_log.clone()),
+            hooks: EgressHooks::new(policy, self.egress_log.clone()),
             limits: StoreLimitsBuilder::new()
                 .memory_size(self.limits.memory_bytes)
                 .trap_on_grow_failure(true)
@@ -144,7 +180,10 @@ impl PluginRuntime {
     /// The plugin's manifest.
     pub async fn manifest(&self) -> Result<types::Manifest, CallError> {
         self.call(None, async |plugin, store| {
-            plugin.anthropic_connector_plugin().call_get_manifest(store).await
+            plugin
+                .anthropic_connector_plugin()
+                .call_get_manifest(store)
+                .await
         })
         .await
     }
@@ -156,7 +195,10 @@ impl PluginRuntime {
     ) -> Result<Vec<types::KeyCheck>, CallError> {
         let conn = wit_connection(connection);
         self.call(Some(connection), async |plugin, store| {
-            plugin.anthropic_connector_plugin().call_check_connection(store, &conn).await
+            plugin
+                .anthropic_connector_plugin()
+                .call_check_connection(store, &conn)
+                .await
         })
         .await?
         .map_err(plugin_failure(connection))
@@ -169,7 +211,10 @@ impl PluginRuntime {
     ) -> Result<Vec<types::StreamDescriptor>, CallError> {
         let conn = wit_connection(connection);
         self.call(Some(connection), async |plugin, store| {
-            plugin.anthropic_connector_plugin().call_list_streams(store, &conn).await
+            plugin
+                .anthropic_connector_plugin()
+                .call_list_streams(store, &conn)
+                .await
         })
         .await?
         .map_err(plugin_failure(connection))
@@ -183,7 +228,10 @@ impl PluginRuntime {
     ) -> Result<types::Page, CallError> {
         let conn = wit_connection(connection);
         self.call(Some(connection), async |plugin, store| {
-            plugin.anthropic_connector_plugin().call_read_page(store, &conn, request).await
+            plugin
+                .anthropic_connector_plugin()
+                .call_read_page(store, &conn, request)
+                .await
         })
         .await?
         .map_err(plugin_failure(connection))

@@ -1,7 +1,10 @@
 //! What one store holds: WASI, `wasi:http` with the egress hooks, the memory
 //! limiter, and the connection's secrets and log sink behind the plugin's imports.
 
-use super::bindings::{LogLevel, anthropic::connector::{logging, secrets, types}};
+use super::bindings::{
+    LogLevel,
+    anthropic::connector::{logging, secrets, types},
+};
 use crate::egress::EgressHooks;
 use crate::secrets::Secrets;
 use std::sync::Arc;

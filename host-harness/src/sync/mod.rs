@@ -66,7 +66,11 @@ impl SyncEngine<'_> {
     pub async fn plan(&self, options: &SyncOptions) -> Result<Plan, SyncError> {
         let manifest = self.runtime.manifest().await?;
         let available = self.runtime.list_streams(self.connection).await?;
-        Ok(plan(&manifest.streams, &available, options.streams.as_deref())?)
+        Ok(plan(
+            &manifest.streams,
+            &available,
+            options.streams.as_deref(),
+        )?)
     }
 
     pub async fn run(&mut self, options: &SyncOptions) -> Result<SyncReport, SyncError> {
@@ -75,12 +79,17 @@ impl SyncEngine<'_> {
         let mut reports: Vec<StreamReport> = Vec::new();
         // Records of parents read in this run, for their children.
         let mut parent_records: HashMap<String, Vec<String>> = HashMap::new();
-        let is_parent = |name: &str| plan.streams.iter().any(|s| s.descriptor.parent.as_deref() == Some(name));
+        let is_parent = |name: &str| {
+            plan.streams
+                .iter()
+                .any(|s| s.descriptor.parent.as_deref() == Some(name))
+        };
 
         for planned in &plan.streams {
             let descriptor = &planned.descriptor;
             let strategy = choose_strategy(descriptor, options.full_refresh);
-            self.progress.stream_started(&descriptor.name, strategy_name(strategy));
+            self.progress
+                .stream_started(&descriptor.name, strategy_name(strategy));
             let report = match &descriptor.parent {
                 Some(parent) if !parent_records.contains_key(parent) => skipped(
                     descriptor,
@@ -89,10 +98,20 @@ impl SyncEngine<'_> {
                 ),
                 _ => {
                     let keep = is_parent(&descriptor.name);
-                    let parents = descriptor.parent.as_ref().and_then(|p| parent_records.get(p)).cloned();
+                    let parents = descriptor
+                        .parent
+                        .as_ref()
+                        .and_then(|p| parent_records.get(p))
+                        .cloned();
                     let mut kept = Vec::new();
                     let report = self
-                        .read_stream(descriptor, strategy, options, parents.as_deref(), keep.then_some(&mut kept))
+                        .read_stream(
+                            descriptor,
+                            strategy,
+                            options,
+                            parents.as_deref(),
+                            keep.then_some(&mut kept),
+                        )
                         .await;
                     if keep && report.outcome == Outcome::Succeeded {
                         parent_records.insert(descriptor.name.clone(), kept);
@@ -145,8 +164,13 @@ impl SyncEngine<'_> {
         };
         let result = async {
             let table = TableSpec::from_descriptor(descriptor).map_err(|e| e.to_string())?;
-            self.destination.prepare(&table).map_err(|e| e.to_string())?;
-            let saved = self.destination.checkpoint(&descriptor.name).map_err(|e| e.to_string())?;
+            self.destination
+                .prepare(&table)
+                .map_err(|e| e.to_string())?;
+            let saved = self
+                .destination
+                .checkpoint(&descriptor.name)
+                .map_err(|e| e.to_string())?;
             let mut checkpoint = saved.unwrap_or_default();
             if strategy == SyncStrategy::FullRefresh {
                 checkpoint.state_json = None;
@@ -161,7 +185,11 @@ impl SyncEngine<'_> {
             };
             for batch in batches {
                 // Resuming mid-stream only makes sense without parents (their order may change).
-                let mut cursor = if parents.is_none() { checkpoint.page_cursor.take() } else { None };
+                let mut cursor = if parents.is_none() {
+                    checkpoint.page_cursor.take()
+                } else {
+                    None
+                };
                 loop {
                     let request = ReadRequest {
                         stream_name: descriptor.name.clone(),
@@ -171,7 +199,9 @@ impl SyncEngine<'_> {
                         page_cursor: cursor.clone(),
                         parents: batch.clone(),
                     };
-                    let page = self.read_with_retries(&request, options, &mut report).await?;
+                    let page = self
+                        .read_with_retries(&request, options, &mut report)
+                        .await?;
                     checkpoint = Checkpoint {
                         state_json: page.state_json.clone().or(checkpoint.state_json),
                         page_cursor: page.next_cursor.clone(),
@@ -190,7 +220,8 @@ impl SyncEngine<'_> {
                     if let Some(kept) = keep.as_deref_mut() {
                         kept.extend(page.records);
                     }
-                    self.progress.page_committed(&descriptor.name, report.rows, report.pages);
+                    self.progress
+                        .page_committed(&descriptor.name, report.rows, report.pages);
                     match page.next_cursor {
                         Some(next) => cursor = Some(next),
                         None => break,
@@ -219,7 +250,11 @@ impl SyncEngine<'_> {
                 Ok(page) => return Ok(page),
                 Err(error) => match options.retry.delay(attempt, &error) {
                     Some(delay) => {
-                        self.progress.retrying(&request.stream_name, attempt + 1, &error.to_string());
+                        self.progress.retrying(
+                            &request.stream_name,
+                            attempt + 1,
+                            &error.to_string(),
+                        );
                         report.retries += 1;
                         attempt += 1;
                         tokio::time::sleep(delay).await;

@@ -59,19 +59,30 @@ pub fn plan(
             }),
             None => Err(PlanError::Unknown {
                 name: name.to_owned(),
-                known: all.iter().map(|d| d.name.as_str()).collect::<Vec<_>>().join(", "),
+                known: all
+                    .iter()
+                    .map(|d| d.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             }),
         }
     };
 
     let (chosen, not_implemented): (Vec<&StreamDescriptor>, Vec<String>) = match selection {
         Some(names) => (
-            names.iter().map(|n| find_available(n.trim())).collect::<Result<_, _>>()?,
+            names
+                .iter()
+                .map(|n| find_available(n.trim()))
+                .collect::<Result<_, _>>()?,
             Vec::new(),
         ),
         None => (
             available.iter().filter(|d| d.implemented).collect(),
-            available.iter().filter(|d| !d.implemented).map(|d| d.name.clone()).collect(),
+            available
+                .iter()
+                .filter(|d| !d.implemented)
+                .map(|d| d.name.clone())
+                .collect(),
         ),
     };
     if chosen.is_empty() {
@@ -82,10 +93,10 @@ pub fn plan(
     let mut included: Vec<(&StreamDescriptor, bool)> = chosen.iter().map(|d| (*d, true)).collect();
     let mut i = 0;
     while i < included.len() {
-        if let Some(parent) = &included[i].0.parent {
-            if !included.iter().any(|(d, _)| &d.name == parent) {
-                included.push((find_available(parent)?, false));
-            }
+        if let Some(parent) = &included[i].0.parent
+            && !included.iter().any(|(d, _)| &d.name == parent)
+        {
+            included.push((find_available(parent)?, false));
         }
         i += 1;
     }
@@ -94,11 +105,18 @@ pub fn plan(
         let mut current = d.parent.clone();
         while let Some(p) = current {
             depth += 1;
-            current = all.iter().find(|x| x.name == p).and_then(|x| x.parent.clone());
+            current = all
+                .iter()
+                .find(|x| x.name == p)
+                .and_then(|x| x.parent.clone());
         }
         depth
     };
-    let position = |d: &StreamDescriptor| all.iter().position(|x| x.name == d.name).unwrap_or(usize::MAX);
+    let position = |d: &StreamDescriptor| {
+        all.iter()
+            .position(|x| x.name == d.name)
+            .unwrap_or(usize::MAX)
+    };
     included.sort_by_key(|(d, _)| (depth(d), position(d)));
     Ok(Plan {
         streams: included

@@ -35,7 +35,9 @@ pub struct SyncReport {
 
 impl SyncReport {
     pub fn succeeded(&self) -> bool {
-        self.streams.iter().all(|s| !matches!(s.outcome, Outcome::Failed(_)))
+        self.streams
+            .iter()
+            .all(|s| !matches!(s.outcome, Outcome::Failed(_)))
     }
 
     pub fn total_rows(&self) -> u64 {

@@ -32,6 +32,11 @@ impl RetryPolicy {
             return None;
         }
         let backoff = self.initial_backoff.saturating_mul(1 << attempt.min(16));
-        Some(failure.retry_after().unwrap_or(backoff).min(self.max_backoff))
+        Some(
+            failure
+                .retry_after()
+                .unwrap_or(backoff)
+                .min(self.max_backoff),
+        )
     }
 }

@@ -15,5 +15,11 @@ const ENDPOINT: ListEndpoint<'static> = ListEndpoint {
 };
 
 pub fn read(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
-    list::read_page(ctx, &ENDPOINT, Query::new(), request.page_cursor.as_deref(), |user| user)
+    list::read_page(
+        ctx,
+        &ENDPOINT,
+        Query::new(),
+        request.page_cursor.as_deref(),
+        |user| user,
+    )
 }

@@ -17,5 +17,11 @@ const ENDPOINT: ListEndpoint<'static> = ListEndpoint {
 };
 
 pub fn read(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
-    list::read_page(ctx, &ENDPOINT, Query::new(), request.page_cursor.as_deref(), |org| org)
+    list::read_page(
+        ctx,
+        &ENDPOINT,
+        Query::new(),
+        request.page_cursor.as_deref(),
+        |org| org,
+    )
 }

@@ -1,0 +1,368 @@
+//! Syncs into SQLite land exactly the mock's ground truth, page after page,
+//! and a failed run keeps what it committed and resumes where it stopped.
+
+use crate::common::*;
+use host_harness::destinations::SqliteDestination;
+use host_harness::mock::{Behaviour, Fault, FaultKind, MockServer};
+use host_harness::runtime::ConnectionConfig;
+use host_harness::sync::{Outcome, RetryPolicy, Silent, SyncEngine, SyncOptions, SyncReport};
+use rusqlite::Connection;
+use serde_json::Value;
+use std::path::Path;
+use std::time::Duration;
+
+fn options(streams: &[&str], page_size: u32) -> SyncOptions {
+    SyncOptions {
+        streams: Some(streams.iter().map(|s| (*s).to_owned()).collect()),
+        settings_json: format!(r#"{{"page_size":{page_size}}}"#),
+        retry: RetryPolicy {
+            max_retries: 2,
+            initial_backoff: Duration::from_millis(10),
+            max_backoff: Duration::from_millis(50),
+        },
+        ..SyncOptions::default()
+    }
+}
+
+async fn sync(connection: &ConnectionConfig, db: &Path, options: &SyncOptions) -> SyncReport {
+    let mut destination = SqliteDestination::open(db).unwrap();
+    SyncEngine {
+        runtime: runtime(),
+        connection,
+        destination: &mut destination,
+        progress: &mut Silent,
+    }
+    .run(options)
+    .await
+    .expect("the run starts")
+}
+
+/// Every `_raw` record of a table, by key, as JSON.
+fn rows(db: &Path, table: &str, key: &str) -> Vec<(String, Value)> {
+    let conn = Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT \"{key}\", _raw FROM \"{table}\" ORDER BY \"{key}\""
+        ))
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .unwrap()
+        .map(|r| {
+            let (k, raw) = r.unwrap();
+            (k, serde_json::from_str(&raw).unwrap())
+        })
+        .collect()
+}
+
+fn truth(items: &[Value], key: &str) -> Vec<(String, Value)> {
+    let mut rows: Vec<(String, Value)> = items
+        .iter()
+        .map(|v| (v[key].as_str().unwrap().to_owned(), v.clone()))
+        .collect();
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    rows
+}
+
+fn checkpoint(db: &Path, stream: &str) -> (Option<String>, Option<String>) {
+    Connection::open(db)
+        .unwrap()
+        .query_row(
+            "SELECT state_json, page_cursor FROM _connector_state WHERE stream = ?1",
+            [stream],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn many_pages_land_exactly_the_ground_truth_and_a_second_run_upserts_the_same_rows() {
+    let mock = mock(2_345, 37).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("warehouse.sqlite");
+    let connection = connection(&mock.base_url(), BOTH);
+    let options = options(&["admin_users", "organizations"], 100);
+
+    let report = sync(&connection, &db, &options).await;
+    assert!(report.succeeded(), "{report:?}");
+    let users = report.stream("admin_users").unwrap();
+    assert_eq!((users.rows, users.pages), (2_345, 24));
+    assert_eq!(report.stream("organizations").unwrap().pages, 1);
+    assert_eq!(
+        rows(&db, "admin_users", "id"),
+        truth(&mock.org().admin_users, "id")
+    );
+    assert_eq!(
+        rows(&db, "organizations", "uuid"),
+        truth(&mock.org().organizations, "uuid")
+    );
+
+    // Typed columns hold the documented fields.
+    let first = &mock.org().admin_users[0];
+    let (email, role, added_at): (String, String, String) = Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT email, role, added_at FROM admin_users WHERE id = ?1",
+            [first["id"].as_str().unwrap()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (email.as_str(), role.as_str(), added_at.as_str()),
+        (
+            first["email"].as_str().unwrap(),
+            first["role"].as_str().unwrap(),
+            first["added_at"].as_str().unwrap()
+        )
+    );
+
+    // Every request carried the version header and the page size asked for.
+    let requests = mock.requests();
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.anthropic_version.as_deref() == Some("2023-06-01"))
+    );
+    let user_requests: Vec<_> = requests
+        .iter()
+        .filter(|r| r.path == "/v1/organizations/users")
+        .collect();
+    assert_eq!(user_requests.len(), 24);
+    assert!(user_requests.iter().all(|r| r.query.contains("limit=100")));
+    assert!(
+        user_requests[1..]
+            .iter()
+            .all(|r| r.query.contains("after_id=user_"))
+    );
+
+    let again = sync(&connection, &db, &options).await;
+    assert!(again.succeeded());
+    assert_eq!(
+        rows(&db, "admin_users", "id"),
+        truth(&mock.org().admin_users, "id")
+    );
+    assert_eq!(rows(&db, "organizations", "uuid").len(), 37);
+    assert_eq!(checkpoint(&db, "admin_users"), (None, None));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn older_unpaginated_organizations_responses_are_read_too() {
+    let mock = mock(1, 12).await;
+    mock.set_behaviour(Behaviour {
+        organizations_unpaginated: true,
+        ..Behaviour::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.sqlite");
+    let report = sync(
+        &connection(&mock.base_url(), COMPLIANCE_ONLY),
+        &db,
+        &options(&["organizations"], 5),
+    )
+    .await;
+    assert!(report.succeeded(), "{report:?}");
+    assert_eq!(
+        rows(&db, "organizations", "uuid"),
+        truth(&mock.org().organizations, "uuid")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stream_failing_mid_way_keeps_its_committed_pages_and_the_next_run_resumes_there() {
+    let mock = mock(500, 3).await;
+    let path = "/v1/organizations/users";
+    mock.set_behaviour(Behaviour {
+        fault: Some(Fault {
+            path: path.into(),
+            kind: FaultKind::ServerError,
+            after: 3,
+            times: None,
+        }),
+        ..Behaviour::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.sqlite");
+    let connection = connection(&mock.base_url(), BOTH);
+    let options = options(&["admin_users", "organizations"], 50);
+
+    let report = sync(&connection, &db, &options).await;
+    let users = report.stream("admin_users").unwrap();
+    assert!(
+        matches!(&users.outcome, Outcome::Failed(m) if m.contains("HTTP 500 api_error")),
+        "{users:?}"
+    );
+    assert_eq!((users.rows, users.pages, users.retries), (150, 3, 2));
+    assert_eq!(
+        report.stream("organizations").unwrap().outcome,
+        Outcome::Succeeded,
+        "the others go on"
+    );
+    assert_eq!(rows(&db, "admin_users", "id").len(), 150);
+    let (_, cursor) = checkpoint(&db, "admin_users");
+    let third_page_last = mock.org().admin_users[149]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(cursor.as_deref(), Some(third_page_last.as_str()));
+
+    mock.set_behaviour(Behaviour::default());
+    let before = mock.requests().len();
+    let report = sync(&connection, &db, &options).await;
+    assert!(report.succeeded(), "{report:?}");
+    assert_eq!(
+        report.stream("admin_users").unwrap().pages,
+        7,
+        "resumed after page 3 of 10"
+    );
+    let resumed = mock.requests()[before..]
+        .iter()
+        .find(|r| r.path == path)
+        .unwrap()
+        .clone();
+    assert!(
+        resumed
+            .query
+            .contains(&format!("after_id={third_page_last}")),
+        "{resumed:?}"
+    );
+    assert_eq!(
+        rows(&db, "admin_users", "id"),
+        truth(&mock.org().admin_users, "id")
+    );
+    assert_eq!(checkpoint(&db, "admin_users").1, None);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rate_limits_are_waited_out_and_broken_bodies_fail_the_stream_without_writing() {
+    let mock = mock(30, 1).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.sqlite");
+    let connection = connection(&mock.base_url(), ADMIN_ONLY);
+    let path = "/v1/organizations/users";
+
+    mock.set_behaviour(Behaviour {
+        fault: Some(Fault {
+            path: path.into(),
+            kind: FaultKind::RateLimited {
+                retry_after_seconds: 0,
+            },
+            after: 1,
+            times: Some(1),
+        }),
+        ..Behaviour::default()
+    });
+    let report = sync(&connection, &db, &options(&["admin_users"], 10)).await;
+    let users = report.stream("admin_users").unwrap();
+    assert_eq!(
+        (users.outcome.clone(), users.rows, users.retries),
+        (Outcome::Succeeded, 30, 1)
+    );
+
+    for (kind, expected) in [
+        (FaultKind::TruncatedBody, "not valid JSON"),
+        (
+            FaultKind::MissingCursor,
+            "`has_more` is true but `last_id` is missing",
+        ),
+    ] {
+        let fresh = dir.path().join(format!("{kind:?}.sqlite"));
+        mock.set_behaviour(Behaviour {
+            fault: Some(Fault {
+                path: path.into(),
+                kind,
+                after: 0,
+                times: None,
+            }),
+            ..Behaviour::default()
+        });
+        let report = sync(&connection, &fresh, &options(&["admin_users"], 10)).await;
+        let users = report.stream("admin_users").unwrap();
+        assert!(
+            matches!(&users.outcome, Outcome::Failed(m) if m.contains(expected)),
+            "{users:?}"
+        );
+        assert_eq!(users.rows, 0);
+        assert_eq!(rows(&fresh, "admin_users", "id").len(), 0);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_selections_and_settings_are_refused_with_what_to_do() {
+    let mock: MockServer = mock(5, 1).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.sqlite");
+    let admin_only = connection(&mock.base_url(), ADMIN_ONLY);
+    let mut destination = SqliteDestination::open(&db).unwrap();
+    let mut engine = SyncEngine {
+        runtime: runtime(),
+        connection: &admin_only,
+        destination: &mut destination,
+        progress: &mut Silent,
+    };
+
+    let err = engine
+        .run(&options(&["users"], 10))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("unknown stream `users`; the streams are: activities, organizations"),
+        "{err}"
+    );
+    let err = engine
+        .run(&options(&["organizations"], 10))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "stream `organizations` needs the Compliance Access Key (ANTHROPIC_COMPLIANCE_ACCESS_KEY), which this connection does not have"
+    );
+
+    let report = engine.run(&options(&["workspaces"], 10)).await.unwrap();
+    assert!(
+        matches!(&report.stream("workspaces").unwrap().outcome,
+        Outcome::Failed(m) if m.contains("stream `workspaces` is declared but not implemented")),
+        "{report:?}"
+    );
+
+    let mut bad = options(&["admin_users"], 10);
+    bad.settings_json = r#"{"usage_report_granularity":"2h"}"#.into();
+    let report = engine.run(&bad).await.unwrap();
+    assert!(
+        matches!(&report.stream("admin_users").unwrap().outcome,
+        Outcome::Failed(m) if m.contains("use one of: 1d, 1h, 1m")),
+        "{report:?}"
+    );
+    assert!(mock.requests().is_empty(), "refused before any request");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_command_syncs_the_built_in_mock_into_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.sqlite");
+    let output = tokio::task::block_in_place(|| {
+        harness(
+            &[
+                "sync",
+                "--mock",
+                "--mock-users",
+                "1200",
+                "--into",
+                db.to_str().unwrap(),
+            ],
+            None,
+            Keys {
+                admin: None,
+                compliance: None,
+            },
+        )
+    });
+    assert!(output.status.success(), "{}", stderr(&output));
+    let out = stdout(&output);
+    assert!(out.contains("admin_users") && out.contains("1200"), "{out}");
+    let count: i64 = Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT count(*) FROM admin_users", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(count, 1200);
+}
