@@ -87,6 +87,9 @@ pub struct MockArgs {
     /// Linked organisations in the generated organisation.
     #[arg(long, default_value_t = OrgSize::default().organizations)]
     pub organizations: usize,
+    /// claude.ai users across the linked organisations.
+    #[arg(long, default_value_t = OrgSize::default().compliance_users)]
+    pub compliance_users: usize,
     /// Seed of the generated data.
     #[arg(long, default_value_t = OrgSize::default().seed)]
     pub seed: u64,
@@ -192,6 +195,7 @@ async fn serve_mock(args: &MockArgs) -> anyhow::Result<ExitCode> {
     let org = MockOrg::generate(OrgSize {
         admin_users: args.users,
         organizations: args.organizations,
+        compliance_users: args.compliance_users,
         seed: args.seed,
     });
     let server = MockServer::bind(args.listen, org)

@@ -1,7 +1,7 @@
 //! The eight streams of the Admin API (`/v1/organizations/*`), unlocked by the
 //! Admin API Key.
 
-mod users;
+mod directory;
 
 use super::StreamSpec;
 use super::schema::Col::{Boolean, Date, Decimal, Integer, Json, Text, Timestamp};
@@ -26,7 +26,7 @@ pub static STREAMS: [StreamSpec; 8] = [
             ("role", Text),
             ("added_at", Timestamp),
         ],
-        reader: Some(users::read),
+        reader: Some(directory::users),
     },
     StreamSpec {
         name: "workspaces",
@@ -48,7 +48,7 @@ pub static STREAMS: [StreamSpec; 8] = [
             ("data_residency", Json),
             ("tags", Json),
         ],
-        reader: None,
+        reader: Some(directory::workspaces),
     },
     StreamSpec {
         name: "api_keys",
@@ -73,7 +73,7 @@ pub static STREAMS: [StreamSpec; 8] = [
             ("principal", Json),
             ("scope", Json),
         ],
-        reader: None,
+        reader: Some(directory::api_keys),
     },
     StreamSpec {
         name: "invites",
@@ -96,7 +96,7 @@ pub static STREAMS: [StreamSpec; 8] = [
             ("accepted_at", Timestamp),
             ("rbac_group_ids", Json),
         ],
-        reader: None,
+        reader: Some(directory::invites),
     },
     StreamSpec {
         name: "rate_limits",

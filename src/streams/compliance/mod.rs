@@ -2,7 +2,7 @@
 //! Compliance Access Key. Children name their parent; the host reads the parent
 //! first and hands its records to the child's reads.
 
-mod organizations;
+mod directory;
 
 use super::StreamSpec;
 use super::schema::Col::{Boolean, Integer, Json, Text, Timestamp};
@@ -47,7 +47,7 @@ pub static STREAMS: [StreamSpec; 9] = [
         parent: None,
         parent_batch_size: 1,
         columns: &[("uuid", Text), ("name", Text), ("created_at", Timestamp)],
-        reader: Some(organizations::read),
+        reader: Some(directory::organizations),
     },
     StreamSpec {
         name: "organization_users",
@@ -68,7 +68,7 @@ pub static STREAMS: [StreamSpec; 9] = [
             ("organization_role", Text),
             ("created_at", Timestamp),
         ],
-        reader: None,
+        reader: Some(directory::organization_users),
     },
     StreamSpec {
         name: "organization_roles",
@@ -88,7 +88,7 @@ pub static STREAMS: [StreamSpec; 9] = [
             ("created_at", Timestamp),
             ("updated_at", Timestamp),
         ],
-        reader: None,
+        reader: Some(directory::organization_roles),
     },
     StreamSpec {
         name: "groups",
@@ -109,7 +109,7 @@ pub static STREAMS: [StreamSpec; 9] = [
             ("created_at", Timestamp),
             ("updated_at", Timestamp),
         ],
-        reader: None,
+        reader: Some(directory::groups),
     },
     StreamSpec {
         name: "group_members",
@@ -128,7 +128,7 @@ pub static STREAMS: [StreamSpec; 9] = [
             ("created_at", Timestamp),
             ("updated_at", Timestamp),
         ],
-        reader: None,
+        reader: Some(directory::group_members),
     },
     StreamSpec {
         name: "projects",
