@@ -8,6 +8,19 @@ use serde_json::Value;
 pub const GRANULARITY: &str = "usage_report_granularity";
 pub const GROUPING: &str = "usage_report_grouping";
 pub const PAGE_SIZE: &str = "page_size";
+pub const START_DATE: &str = "start_date";
+pub const ACTIVITIES_OVERLAP: &str = "activities_overlap_minutes";
+pub const ACTIVITIES_EXCLUDE: &str = "activities_exclude_types";
+
+/// Every setting name, for messages.
+const NAMES: [&str; 6] = [
+    GRANULARITY,
+    GROUPING,
+    PAGE_SIZE,
+    START_DATE,
+    ACTIVITIES_OVERLAP,
+    ACTIVITIES_EXCLUDE,
+];
 
 pub const GRANULARITIES: [&str; 3] = ["1d", "1h", "1m"];
 pub const GROUPING_DIMENSIONS: [&str; 8] = [
@@ -31,6 +44,12 @@ pub struct Settings {
     pub grouping: Vec<String>,
     /// Items per request; none means each endpoint's maximum.
     pub page_size: Option<u32>,
+    /// Where an incremental stream's first run starts (none: the stream's default).
+    pub start_date: Option<chrono::DateTime<chrono::Utc>>,
+    /// How far before its watermark an activities run starts again (late events).
+    pub activities_overlap_minutes: u32,
+    /// Activity types left out of the feed (`exclude_activity_types[]`).
+    pub activities_exclude_types: Vec<String>,
 }
 
 impl Default for Settings {
@@ -39,6 +58,9 @@ impl Default for Settings {
             granularity: GRANULARITIES[0].to_owned(),
             grouping: DEFAULT_GROUPING.iter().map(|s| (*s).to_owned()).collect(),
             page_size: None,
+            start_date: None,
+            activities_overlap_minutes: 10,
+            activities_exclude_types: Vec::new(),
         }
     }
 }
@@ -60,9 +82,21 @@ impl Settings {
                 GRANULARITY => settings.granularity = parse_granularity(&value)?,
                 GROUPING => settings.grouping = parse_grouping(&value)?,
                 PAGE_SIZE => settings.page_size = Some(parse_page_size(&value)?),
+                START_DATE => settings.start_date = Some(parse_start_date(&value)?),
+                ACTIVITIES_OVERLAP => {
+                    settings.activities_overlap_minutes = value
+                        .as_u64()
+                        .filter(|m| *m <= 7 * 24 * 60)
+                        .map(|m| m as u32)
+                        .ok_or_else(|| invalid(format!("{ACTIVITIES_OVERLAP} {value} is not valid; use a number of minutes up to 10080")))?;
+                }
+                ACTIVITIES_EXCLUDE => {
+                    settings.activities_exclude_types = parse_list(ACTIVITIES_EXCLUDE, &value)?
+                }
                 other => {
                     return Err(invalid(format!(
-                        "unknown setting `{other}`; the settings are: {GRANULARITY}, {GROUPING}, {PAGE_SIZE}"
+                        "unknown setting `{other}`; the settings are: {}",
+                        NAMES.join(", ")
                     )));
                 }
             }
@@ -90,25 +124,44 @@ fn parse_granularity(value: &Value) -> Result<String> {
     }
 }
 
-fn parse_grouping(value: &Value) -> Result<Vec<String>> {
-    let items: Vec<String> = match value {
-        Value::String(s) => s
+/// A list setting: comma-separated text or a JSON list of texts.
+fn parse_list(name: &str, value: &Value) -> Result<Vec<String>> {
+    match value {
+        Value::String(s) => Ok(s
             .split(',')
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
-            .collect(),
+            .collect()),
         Value::Array(items) => items
             .iter()
             .map(|v| v.as_str().map(str::to_owned))
             .collect::<Option<_>>()
-            .ok_or_else(|| invalid(format!("{GROUPING} must be a list of names")))?,
-        _ => {
-            return Err(invalid(format!(
-                "{GROUPING} must be a comma-separated text or a list"
-            )));
-        }
-    };
+            .ok_or_else(|| invalid(format!("{name} must be a list of names"))),
+        _ => Err(invalid(format!(
+            "{name} must be a comma-separated text or a list"
+        ))),
+    }
+}
+
+/// `YYYY-MM-DD` (midnight UTC) or an RFC 3339 timestamp.
+fn parse_start_date(value: &Value) -> Result<chrono::DateTime<chrono::Utc>> {
+    let text = value.as_str().unwrap_or_default();
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .or_else(|_| {
+            chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc())
+        })
+        .map_err(|_| {
+            invalid(format!(
+                "{START_DATE} {value} is not valid; use YYYY-MM-DD or an RFC 3339 timestamp"
+            ))
+        })
+}
+
+fn parse_grouping(value: &Value) -> Result<Vec<String>> {
+    let items = parse_list(GROUPING, value)?;
     let mut grouping: Vec<String> = Vec::new();
     for item in items {
         if !GROUPING_DIMENSIONS.contains(&item.as_str()) {
@@ -165,6 +218,39 @@ pub fn declared() -> Vec<Setting> {
                 .collect(),
             multiple: true,
             applies_to: vec!["usage_report".into()],
+        },
+        Setting {
+            name: START_DATE.into(),
+            label: "Start date".into(),
+            description: "Where the first run of an incremental stream starts (YYYY-MM-DD or \
+                          RFC 3339). Activities default to the whole feed."
+                .into(),
+            default_value: String::new(),
+            allowed_values: Vec::new(),
+            multiple: false,
+            applies_to: vec!["activities".into()],
+        },
+        Setting {
+            name: ACTIVITIES_OVERLAP.into(),
+            label: "Activities — overlap (minutes)".into(),
+            description: "Each incremental run re-reads this many minutes before its watermark, \
+                          because activities can be indexed late. Rows are upserted by id."
+                .into(),
+            default_value: "10".into(),
+            allowed_values: Vec::new(),
+            multiple: false,
+            applies_to: vec!["activities".into()],
+        },
+        Setting {
+            name: ACTIVITIES_EXCLUDE.into(),
+            label: "Activities — excluded types".into(),
+            description: "Activity types to leave out, e.g. compliance_api_accessed (every \
+                          Compliance API call, this connector's included, is logged as one)."
+                .into(),
+            default_value: String::new(),
+            allowed_values: Vec::new(),
+            multiple: true,
+            applies_to: vec!["activities".into()],
         },
         Setting {
             name: PAGE_SIZE.into(),

@@ -4,8 +4,11 @@
 
 mod common;
 
+mod activities;
+mod apps;
 mod check;
 mod contract;
+mod directory;
 mod egress;
 mod secrets;
 mod streams;

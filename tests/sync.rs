@@ -1,78 +1,12 @@
 //! Syncs into SQLite land exactly the mock's ground truth, page after page,
 //! and a failed run keeps what it committed and resumes where it stopped.
 
+use crate::common::warehouse::*;
 use crate::common::*;
 use host_harness::destinations::SqliteDestination;
 use host_harness::mock::{Behaviour, Fault, FaultKind, MockServer};
-use host_harness::runtime::ConnectionConfig;
-use host_harness::sync::{Outcome, RetryPolicy, Silent, SyncEngine, SyncOptions, SyncReport};
+use host_harness::sync::{Outcome, Silent, SyncEngine};
 use rusqlite::Connection;
-use serde_json::Value;
-use std::path::Path;
-use std::time::Duration;
-
-fn options(streams: &[&str], page_size: u32) -> SyncOptions {
-    SyncOptions {
-        streams: Some(streams.iter().map(|s| (*s).to_owned()).collect()),
-        settings_json: format!(r#"{{"page_size":{page_size}}}"#),
-        retry: RetryPolicy {
-            max_retries: 2,
-            initial_backoff: Duration::from_millis(10),
-            max_backoff: Duration::from_millis(50),
-        },
-        ..SyncOptions::default()
-    }
-}
-
-async fn sync(connection: &ConnectionConfig, db: &Path, options: &SyncOptions) -> SyncReport {
-    let mut destination = SqliteDestination::open(db).unwrap();
-    SyncEngine {
-        runtime: runtime(),
-        connection,
-        destination: &mut destination,
-        progress: &mut Silent,
-    }
-    .run(options)
-    .await
-    .expect("the run starts")
-}
-
-/// Every `_raw` record of a table, by key, as JSON.
-fn rows(db: &Path, table: &str, key: &str) -> Vec<(String, Value)> {
-    let conn = Connection::open(db).unwrap();
-    let mut stmt = conn
-        .prepare(&format!(
-            "SELECT \"{key}\", _raw FROM \"{table}\" ORDER BY \"{key}\""
-        ))
-        .unwrap();
-    stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-        .unwrap()
-        .map(|r| {
-            let (k, raw) = r.unwrap();
-            (k, serde_json::from_str(&raw).unwrap())
-        })
-        .collect()
-}
-
-fn truth(items: &[Value], key: &str) -> Vec<(String, Value)> {
-    let mut rows: Vec<(String, Value)> = items
-        .iter()
-        .map(|v| (v[key].as_str().unwrap().to_owned(), v.clone()))
-        .collect();
-    rows.sort_by(|a, b| a.0.cmp(&b.0));
-    rows
-}
-
-fn checkpoint(db: &Path, stream: &str) -> (Option<String>, Option<String>) {
-    Connection::open(db)
-        .unwrap()
-        .query_row(
-            "SELECT state_json, page_cursor FROM _connector_state WHERE stream = ?1",
-            [stream],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn many_pages_land_exactly_the_ground_truth_and_a_second_run_upserts_the_same_rows() {
@@ -97,7 +31,7 @@ async fn many_pages_land_exactly_the_ground_truth_and_a_second_run_upserts_the_s
     );
 
     // Typed columns hold the documented fields.
-    let first = &mock.org().admin_users[0];
+    let first = mock.org().admin_users[0].clone();
     let (email, role, added_at): (String, String, String) = Connection::open(&db)
         .unwrap()
         .query_row(
@@ -318,10 +252,13 @@ async fn bad_selections_and_settings_are_refused_with_what_to_do() {
         "stream `organizations` needs the Compliance Access Key (ANTHROPIC_COMPLIANCE_ACCESS_KEY), which this connection does not have"
     );
 
-    let report = engine.run(&options(&["workspaces"], 10)).await.unwrap();
+    let report = engine
+        .run(&options(&["claude_code_usage_report"], 10))
+        .await
+        .unwrap();
     assert!(
-        matches!(&report.stream("workspaces").unwrap().outcome,
-        Outcome::Failed(m) if m.contains("stream `workspaces` is declared but not implemented")),
+        matches!(&report.stream("claude_code_usage_report").unwrap().outcome,
+        Outcome::Failed(m) if m.contains("stream `claude_code_usage_report` is declared but not implemented")),
         "{report:?}"
     );
 

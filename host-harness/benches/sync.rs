@@ -89,6 +89,7 @@ async fn main() {
         admin_users: users,
         organizations: 1,
         compliance_users: 0,
+        activities: 0,
         seed: 1,
     }))
     .await

@@ -1,6 +1,8 @@
 //! Shared set-up: one loaded plugin per test process, connections with
 //! distinctive fake keys, the mock, and running the `harness` binary.
 
+pub mod warehouse;
+
 use host_harness::mock::{MockOrg, MockServer, OrgSize};
 use host_harness::runtime::{ConnectionConfig, LogSink, PluginRuntime, SandboxLimits};
 use host_harness::secrets::{ADMIN_KEY_ENV, BASE_URL_ENV, COMPLIANCE_KEY_ENV, Secrets};
@@ -71,6 +73,7 @@ pub async fn mock(admin_users: usize, organizations: usize) -> MockServer {
         admin_users,
         organizations,
         seed: 42,
+        ..OrgSize::default()
     }))
     .await
     .expect("mock starts")

@@ -90,6 +90,9 @@ pub struct MockArgs {
     /// claude.ai users across the linked organisations.
     #[arg(long, default_value_t = OrgSize::default().compliance_users)]
     pub compliance_users: usize,
+    /// Events in the compliance activity feed.
+    #[arg(long, default_value_t = OrgSize::default().activities)]
+    pub activities: usize,
     /// Seed of the generated data.
     #[arg(long, default_value_t = OrgSize::default().seed)]
     pub seed: u64,
@@ -196,6 +199,7 @@ async fn serve_mock(args: &MockArgs) -> anyhow::Result<ExitCode> {
         admin_users: args.users,
         organizations: args.organizations,
         compliance_users: args.compliance_users,
+        activities: args.activities,
         seed: args.seed,
     });
     let server = MockServer::bind(args.listen, org)

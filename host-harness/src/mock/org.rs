@@ -13,6 +13,8 @@ pub struct OrgSize {
     pub organizations: usize,
     /// claude.ai users across those organisations; groups scale with it.
     pub compliance_users: usize,
+    /// Events in the compliance activity feed.
+    pub activities: usize,
     /// Seed of every generated value.
     pub seed: u64,
 }
@@ -23,6 +25,7 @@ impl Default for OrgSize {
             admin_users: 250,
             organizations: 5,
             compliance_users: 60,
+            activities: 200,
             seed: 7,
         }
     }
@@ -34,7 +37,7 @@ pub struct MockOrg {
     pub size: OrgSize,
     /// `GET /v1/organizations/users`, oldest member first.
     pub admin_users: Vec<Value>,
-    /// `GET /v1/organizations/workspaces?include_archived=true`; every fourth is archived.
+    /// `GET /v1/organizations/workspaces?include_archived=true`; one in four is archived.
     pub workspaces: Vec<Value>,
     /// `GET /v1/organizations/api_keys`, every status.
     pub api_keys: Vec<Value>,
@@ -51,6 +54,16 @@ pub struct MockOrg {
     pub groups: Vec<Value>,
     /// `GET /v1/compliance/groups/{id}/members`, per group id (no group id in the records).
     pub group_members: Vec<(String, Vec<Value>)>,
+    /// `GET /v1/compliance/apps/projects`, by `created_at`; every fifth is soft-deleted.
+    pub projects: Vec<Value>,
+    /// `GET /v1/compliance/apps/projects/{id}/attachments`, per project id (files and docs).
+    pub project_attachments: Vec<(String, Vec<Value>)>,
+    /// `GET /v1/compliance/apps/chats`, by `created_at` (metadata only).
+    pub chats: Vec<Value>,
+    /// The activity feed, in no particular order (the endpoint sorts newest first).
+    pub activities: Vec<Value>,
+    /// Where new activity ids come from.
+    rng: SplitMix64,
 }
 
 const FIRST_NAMES: [&str; 12] = [
@@ -99,7 +112,7 @@ impl MockOrg {
                     "type": "workspace",
                     "name": format!("{} workspace {i}", DEPARTMENTS[i % DEPARTMENTS.len()]),
                     "created_at": timestamp(EPOCH_SECONDS + i as i64 * 7_200),
-                    "archived_at": if i % 4 == 3 { json!(timestamp(EPOCH_SECONDS + 9_000_000)) } else { Value::Null },
+                    "archived_at": if i % 4 == 1 { json!(timestamp(EPOCH_SECONDS + 9_000_000)) } else { Value::Null },
                     "display_color": format!("#{:06X}", rng.next() & 0xFF_FFFF),
                     "data_residency": {"workspace_geo": "us", "allowed_inference_geos": "unrestricted", "default_inference_geo": "global"},
                     "tags": {"team": DEPARTMENTS[i % DEPARTMENTS.len()].to_lowercase()},
@@ -225,7 +238,75 @@ impl MockOrg {
                 (group["id"].as_str().unwrap_or_default().to_owned(), members)
             })
             .collect();
-        Self {
+        let org_of = |i: usize| &organizations[i % org_count.min(organizations.len().max(1))];
+        let projects: Vec<Value> = if organizations.is_empty() {
+            Vec::new()
+        } else {
+            (0..(size.compliance_users / 4).max(3))
+                .map(|p| {
+                    let owner = people.get(p % people.len().max(1));
+                    let org = org_of(p);
+                    json!({
+                        "id": format!("claude_proj_01{}", rng.token(22)),
+                        "name": format!("Project {p}"),
+                        "created_at": timestamp(EPOCH_SECONDS + p as i64 * 4_000),
+                        "updated_at": timestamp(EPOCH_SECONDS + p as i64 * 4_000 + 900),
+                        "deleted_at": if p % 5 == 4 { json!(timestamp(EPOCH_SECONDS + 20_000_000)) } else { Value::Null },
+                        "is_private": p % 2 == 0,
+                        "organization_uuid": org["uuid"],
+                        "organization_id": format!("org_01{}", rng.token(22)),
+                        "user": match owner {
+                            Some(u) if p % 6 != 5 => json!({"id": u["id"], "email_address": u["email"]}),
+                            _ => Value::Null,
+                        },
+                    })
+                })
+                .collect()
+        };
+        let project_attachments = projects
+            .iter()
+            .enumerate()
+            .map(|(p, project)| {
+                let attachments = (0..p % 4)
+                    .map(|a| {
+                        let created = timestamp(EPOCH_SECONDS + p as i64 * 4_000 + a as i64 * 60);
+                        if a % 2 == 0 {
+                            json!({"id": format!("claude_file_01{}", rng.token(22)), "type": "project_file",
+                                   "created_at": created, "filename": format!("spec-{a}.pdf"),
+                                   "mime_type": "application/pdf", "md5": format!("{:032x}", rng.next()), "size_bytes": 1000 + a * 17})
+                        } else {
+                            json!({"id": format!("claude_proj_doc_01{}", rng.token(22)), "type": "project_doc",
+                                   "created_at": created, "filename": format!("notes-{a}.md"),
+                                   "mime_type": "text/plain", "updated_at": Value::Null})
+                        }
+                    })
+                    .collect();
+                (project["id"].as_str().unwrap_or_default().to_owned(), attachments)
+            })
+            .collect();
+        let models = ["claude-opus-5", "claude-sonnet-5", "claude-haiku-4-5"];
+        let mut chats: Vec<Value> = Vec::new();
+        if !organizations.is_empty() {
+            for (i, person) in people.iter().enumerate() {
+                for c in 0..i % 4 {
+                    let id = format!("claude_chat_01{}", rng.token(22));
+                    chats.push(json!({
+                        "id": id,
+                        "name": format!("Chat {c} of {}", person["full_name"].as_str().unwrap_or_default()),
+                        "created_at": timestamp(EPOCH_SECONDS + (i * 4 + c) as i64 * 600),
+                        "updated_at": timestamp(EPOCH_SECONDS + (i * 4 + c) as i64 * 600 + 120),
+                        "deleted_at": if (i + c) % 9 == 8 { json!(timestamp(EPOCH_SECONDS + 30_000_000)) } else { Value::Null },
+                        "href": format!("https://claude.ai/chat/{}", rng.uuid()),
+                        "model": if c == 2 { Value::Null } else { json!(models[(i + c) % models.len()]) },
+                        "organization_uuid": org_of(i)["uuid"],
+                        "organization_id": format!("org_01{}", rng.token(22)),
+                        "project_id": projects.get(i % projects.len().max(1)).filter(|_| c == 1).map(|p| p["id"].clone()).unwrap_or(Value::Null),
+                        "user": {"id": person["id"], "email_address": person["email"]},
+                    }));
+                }
+            }
+        }
+        let mut org = Self {
             size,
             admin_users,
             workspaces,
@@ -236,7 +317,54 @@ impl MockOrg {
             organization_roles,
             groups,
             group_members,
+            projects,
+            project_attachments,
+            chats,
+            activities: Vec::new(),
+            rng,
+        };
+        for i in 0..size.activities {
+            let at = chrono::DateTime::from_timestamp(EPOCH_SECONDS + i as i64 * 97, 0)
+                .expect("in range");
+            let activity = org.new_activity(at);
+            org.activities.push(activity);
         }
+        org
+    }
+
+    /// A new feed event at `created_at` (not added to the feed).
+    pub fn new_activity(&mut self, created_at: chrono::DateTime<chrono::Utc>) -> Value {
+        const TYPES: [&str; 5] = [
+            "claude_chat_created",
+            "claude_project_created",
+            "user_signed_in_sso",
+            "claude_file_uploaded",
+            "compliance_api_accessed",
+        ];
+        let n = self.activities.len();
+        let kind = TYPES[n % TYPES.len()];
+        let org = self.organizations.get(n % self.organizations.len().max(1));
+        let actor = if kind == "compliance_api_accessed" {
+            json!({"type": "api_actor", "api_key_id": format!("apikey_01{}", self.rng.token(22)),
+                   "ip_address": "192.0.2.10", "user_agent": "anthropic-connector"})
+        } else {
+            let person = &self.admin_users.get(n % self.admin_users.len().max(1));
+            json!({"type": "user_actor", "user_id": person.map(|p| p["id"].clone()).unwrap_or(Value::Null),
+                   "email_address": person.map(|p| p["email"].clone()).unwrap_or(Value::Null),
+                   "ip_address": format!("198.51.100.{}", n % 250), "user_agent": "Mozilla/5.0"})
+        };
+        let mut activity = json!({
+            "id": format!("activity_01{}", self.rng.token(22)),
+            "created_at": created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "organization_id": if kind == "compliance_api_accessed" { Value::Null } else { json!(format!("org_01{n:022}")) },
+            "organization_uuid": match org { Some(o) if kind != "compliance_api_accessed" => o["uuid"].clone(), _ => Value::Null },
+            "actor": actor,
+            "type": kind,
+        });
+        if kind == "claude_chat_created" {
+            activity["claude_chat_id"] = json!(format!("claude_chat_01{}", self.rng.token(22)));
+        }
+        activity
     }
 
     /// The members of one parent in a per-parent listing.
@@ -252,7 +380,7 @@ impl MockOrg {
 }
 
 fn admin_users_creator(users: &[Value], i: usize) -> Option<&str> {
-    if users.is_empty() || i % 9 == 0 {
+    if users.is_empty() || i.is_multiple_of(9) {
         return None;
     }
     users[i % users.len()]["id"].as_str()
@@ -267,6 +395,7 @@ fn timestamp(seconds: i64) -> String {
 }
 
 /// A tiny deterministic generator (SplitMix64): enough for test data.
+#[derive(Debug, Clone, PartialEq)]
 struct SplitMix64(u64);
 
 impl SplitMix64 {
@@ -312,6 +441,8 @@ mod tests {
         let size = OrgSize {
             admin_users: 500,
             organizations: 20,
+            compliance_users: 100,
+            activities: 50,
             seed: 1,
         };
         let a = MockOrg::generate(size);

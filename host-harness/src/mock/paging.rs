@@ -25,6 +25,16 @@ impl Params {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Every value of a repeated parameter (`user_ids[]`; the bare name too).
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        let bare = name.trim_end_matches("[]");
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name || k == bare)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
     /// `limit`, checked against the endpoint's range.
     pub fn limit(&self, default: usize, max: usize) -> Result<usize, ApiError> {
         let Some(raw) = self.get("limit") else {

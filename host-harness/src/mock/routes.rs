@@ -70,8 +70,26 @@ pub fn route(
                 .ok_or_else(|| ApiError::not_found("Group not found."))?;
             page_token_page(members, params, 500, 1000)
         }
-        // The feed is only needed for the connection test so far: an empty, well-formed list.
-        ["v1", "compliance", "activities"] => id_cursor_page(&[], "id", params, 100, 5000),
+        ["v1", "compliance", "apps", "projects"] => page_token_page(&org.projects, params, 20, 100),
+        ["v1", "compliance", "apps", "projects", id, "attachments"] => {
+            let attachments = MockOrg::children_of(&org.project_attachments, id)
+                .ok_or_else(|| ApiError::not_found("No project is found with the provided id."))?;
+            page_token_page(attachments, params, 20, 100)
+        }
+        ["v1", "compliance", "apps", "chats"] => {
+            let user_ids = params.all("user_ids[]");
+            if user_ids.len() > 10 {
+                return Err(ApiError::invalid_request(format!(
+                    "user_ids[] accepts at most 10 values. Got {}.",
+                    user_ids.len()
+                )));
+            }
+            let chats = filtered(&org.chats, |c| {
+                user_ids.is_empty() || user_ids.iter().any(|u| c["user"]["id"] == *u)
+            });
+            id_cursor_page(&chats, "id", params, 100, 1000)
+        }
+        ["v1", "compliance", "activities"] => activities(org, params),
         _ => Err(ApiError::not_found(format!(
             "The mock serves no GET {path}."
         ))),
@@ -86,4 +104,56 @@ fn unknown_org(uuid: &str) -> ApiError {
     ApiError::not_found(format!(
         "The \"{uuid}\" organization does not exist or the requester is not authorized to access it."
     ))
+}
+
+/// The feed: filtered by time and type, newest first (ties by id), id cursors.
+fn activities(org: &MockOrg, params: &Params) -> Result<Value, ApiError> {
+    let included = params.all("activity_types[]");
+    let excluded = params.all("exclude_activity_types[]");
+    if !included.is_empty() && !excluded.is_empty() {
+        return Err(ApiError::invalid_request(
+            "`activity_types[]` and `exclude_activity_types[]` cannot be combined.",
+        ));
+    }
+    let bound = |name: &str| -> Result<Option<chrono::DateTime<chrono::Utc>>, ApiError> {
+        params
+            .get(name)
+            .map(|raw| {
+                chrono::DateTime::parse_from_rfc3339(raw).map(|t| t.to_utc()).map_err(|_| {
+                    ApiError::invalid_request(format!(
+                        "The `{name}` parameter contains an invalid timestamp format. Timestamps must be \
+                         provided in RFC 3339 format e.g., \"2024-03-01T00:00:00Z\". Got \"{raw}\"."
+                    ))
+                })
+            })
+            .transpose()
+    };
+    let (gte, gt, lte, lt) = (
+        bound("created_at.gte")?,
+        bound("created_at.gt")?,
+        bound("created_at.lte")?,
+        bound("created_at.lt")?,
+    );
+    let mut feed: Vec<Value> = filtered(&org.activities, |a| {
+        let kind = a["type"].as_str().unwrap_or_default();
+        let at = a["created_at"]
+            .as_str()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.to_utc());
+        let Some(at) = at else { return false };
+        (included.is_empty() || included.contains(&kind))
+            && !excluded.contains(&kind)
+            && gte.is_none_or(|b| at >= b)
+            && gt.is_none_or(|b| at > b)
+            && lte.is_none_or(|b| at <= b)
+            && lt.is_none_or(|b| at < b)
+    });
+    feed.sort_by(|a, b| {
+        (b["created_at"].as_str(), b["id"].as_str())
+            .cmp(&(a["created_at"].as_str(), a["id"].as_str()))
+    });
+    if params.get("order") == Some("asc") {
+        feed.reverse();
+    }
+    id_cursor_page(&feed, "id", params, 100, 5000)
 }

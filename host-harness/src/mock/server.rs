@@ -32,7 +32,7 @@ pub struct MockRequest {
 }
 
 struct MockState {
-    org: MockOrg,
+    org: RwLock<MockOrg>,
     behaviour: RwLock<Behaviour>,
     log: Mutex<Vec<MockRequest>>,
     next_request_id: AtomicU64,
@@ -58,7 +58,7 @@ impl MockServer {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let state = Arc::new(MockState {
-            org,
+            org: RwLock::new(org),
             behaviour: RwLock::new(Behaviour::default()),
             log: Mutex::new(Vec::new()),
             next_request_id: AtomicU64::new(1),
@@ -92,9 +92,14 @@ impl MockServer {
         self.addr
     }
 
-    /// The ground truth.
-    pub fn org(&self) -> &MockOrg {
-        &self.state.org
+    /// The ground truth. Hold the guard briefly: the server reads it too.
+    pub fn org(&self) -> std::sync::RwLockReadGuard<'_, MockOrg> {
+        self.state.org.read().expect("org lock")
+    }
+
+    /// Change the data while serving (new or late activities, revised buckets).
+    pub fn update_org(&self, change: impl FnOnce(&mut MockOrg)) {
+        change(&mut self.state.org.write().expect("org lock"));
     }
 
     pub fn set_behaviour(&self, behaviour: Behaviour) {
@@ -136,7 +141,7 @@ async fn handle(state: &MockState, request: Request<Incoming>) -> Response<Full<
     let family = Family::of(&path);
     let answer = auth::authorize(&path, key.as_deref(), &behaviour).and_then(|()| {
         routes::route(
-            &state.org,
+            &state.org.read().expect("org lock"),
             &behaviour,
             parts.method.as_str(),
             &path,

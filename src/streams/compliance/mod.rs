@@ -2,6 +2,8 @@
 //! Compliance Access Key. Children name their parent; the host reads the parent
 //! first and hands its records to the child's reads.
 
+mod activities;
+mod apps;
 mod directory;
 
 use super::StreamSpec;
@@ -34,7 +36,7 @@ pub static STREAMS: [StreamSpec; 9] = [
             ("actor_ip_address", Text),
             ("actor_user_agent", Text),
         ],
-        reader: None,
+        reader: Some(activities::read),
     },
     StreamSpec {
         name: "organizations",
@@ -151,7 +153,7 @@ pub static STREAMS: [StreamSpec; 9] = [
             ("organization_id", Text),
             ("user", Json),
         ],
-        reader: None,
+        reader: Some(apps::projects),
     },
     StreamSpec {
         name: "project_attachments",
@@ -174,7 +176,7 @@ pub static STREAMS: [StreamSpec; 9] = [
             ("created_at", Timestamp),
             ("updated_at", Timestamp),
         ],
-        reader: None,
+        reader: Some(apps::project_attachments),
     },
     StreamSpec {
         name: "user_chats",
@@ -200,6 +202,6 @@ pub static STREAMS: [StreamSpec; 9] = [
             ("project_id", Text),
             ("user", Json),
         ],
-        reader: None,
+        reader: Some(apps::user_chats),
     },
 ];

@@ -1,0 +1,150 @@
+//! The directory streams of both APIs land their ground truth; children carry
+//! their parent's id, come with their parent, and are skipped when it fails.
+
+use crate::common::warehouse::*;
+use crate::common::*;
+use host_harness::mock::{Behaviour, Fault, FaultKind};
+use host_harness::sync::Outcome;
+use std::collections::BTreeSet;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn admin_directory_streams_land_the_ground_truth_archived_workspaces_included() {
+    let mock = mock(120, 1).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.sqlite");
+    let streams = ["admin_users", "workspaces", "api_keys", "invites"];
+    let report = sync(
+        &connection(&mock.base_url(), ADMIN_ONLY),
+        &db,
+        &options(&streams, 7),
+    )
+    .await;
+    assert!(report.succeeded(), "{report:?}");
+    let org = mock.org();
+    assert_eq!(rows(&db, "workspaces", "id"), truth(&org.workspaces, "id"));
+    assert!(org.workspaces.iter().any(|w| !w["archived_at"].is_null()));
+    assert_eq!(rows(&db, "api_keys", "id"), truth(&org.api_keys, "id"));
+    assert_eq!(rows(&db, "invites", "id"), truth(&org.invites, "id"));
+    let statuses = select(&db, "SELECT DISTINCT status FROM api_keys ORDER BY 1");
+    assert_eq!(
+        statuses.concat(),
+        ["active", "archived", "expired", "inactive"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn compliance_directory_children_carry_their_parent_ids() {
+    let mock = mock(1, 4).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.sqlite");
+    let streams = [
+        "organizations",
+        "organization_users",
+        "organization_roles",
+        "groups",
+        "group_members",
+    ];
+    let report = sync(
+        &connection(&mock.base_url(), COMPLIANCE_ONLY),
+        &db,
+        &options(&streams, 5),
+    )
+    .await;
+    assert!(report.succeeded(), "{report:?}");
+    let org = mock.org();
+
+    let expected: BTreeSet<Vec<String>> = org
+        .organization_users
+        .iter()
+        .flat_map(|(uuid, users)| {
+            users
+                .iter()
+                .map(move |u| vec![uuid.clone(), u["id"].as_str().unwrap().to_owned()])
+        })
+        .collect();
+    let landed: BTreeSet<Vec<String>> =
+        select(&db, "SELECT organization_uuid, id FROM organization_users")
+            .into_iter()
+            .collect();
+    assert_eq!(landed, expected);
+    let shared = select(
+        &db,
+        "SELECT id FROM organization_users GROUP BY id HAVING count(*) > 1",
+    );
+    assert!(
+        !shared.is_empty(),
+        "the same user in two organisations lands twice, keyed by organisation"
+    );
+
+    let expected: BTreeSet<Vec<String>> = org
+        .group_members
+        .iter()
+        .flat_map(|(group, members)| {
+            members
+                .iter()
+                .map(move |m| vec![group.clone(), m["user_id"].as_str().unwrap().to_owned()])
+        })
+        .collect();
+    let landed: BTreeSet<Vec<String>> = select(&db, "SELECT group_id, user_id FROM group_members")
+        .into_iter()
+        .collect();
+    assert_eq!(landed, expected);
+
+    let roles: usize = org.organization_roles.iter().map(|(_, r)| r.len()).sum();
+    assert_eq!(
+        select(
+            &db,
+            "SELECT organization_uuid FROM organization_roles WHERE organization_uuid IS NOT NULL"
+        )
+        .len(),
+        roles
+    );
+    assert_eq!(
+        report.stream("organization_users").unwrap().pages,
+        4 + org
+            .organization_users
+            .iter()
+            .map(|(_, u)| u.len().div_ceil(5) as u64 - 1)
+            .sum::<u64>()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn selecting_a_child_brings_its_parent_and_a_failed_parent_skips_the_child() {
+    let mock = mock(1, 2).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.sqlite");
+    let conn = connection(&mock.base_url(), COMPLIANCE_ONLY);
+    let report = sync(&conn, &db, &options(&["group_members"], 100)).await;
+    let names: Vec<&str> = report.streams.iter().map(|s| s.stream.as_str()).collect();
+    assert_eq!(names, ["groups", "group_members"], "the parent first");
+    assert_eq!(
+        report.stream("groups").unwrap().rows,
+        mock.org().groups.len() as u64
+    );
+    assert_eq!(rows(&db, "groups", "id"), truth(&mock.org().groups, "id"));
+
+    mock.set_behaviour(Behaviour {
+        fault: Some(Fault {
+            path: "/v1/compliance/groups".into(),
+            kind: FaultKind::ServerError,
+            after: 0,
+            times: None,
+        }),
+        ..Behaviour::default()
+    });
+    let report = sync(
+        &conn,
+        &dir.path().join("again.sqlite"),
+        &options(&["group_members"], 100),
+    )
+    .await;
+    assert!(matches!(
+        report.stream("groups").unwrap().outcome,
+        Outcome::Failed(_)
+    ));
+    assert_eq!(
+        report.stream("group_members").unwrap().outcome,
+        Outcome::Skipped("parent stream `groups` did not complete".into())
+    );
+}
