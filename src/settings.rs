@@ -11,16 +11,21 @@ pub const PAGE_SIZE: &str = "page_size";
 pub const START_DATE: &str = "start_date";
 pub const ACTIVITIES_OVERLAP: &str = "activities_overlap_minutes";
 pub const ACTIVITIES_EXCLUDE: &str = "activities_exclude_types";
+pub const LOOKBACK_HOURS: &str = "lookback_hours";
 
 /// Every setting name, for messages.
-const NAMES: [&str; 6] = [
+const NAMES: [&str; 7] = [
     GRANULARITY,
     GROUPING,
     PAGE_SIZE,
     START_DATE,
+    LOOKBACK_HOURS,
     ACTIVITIES_OVERLAP,
     ACTIVITIES_EXCLUDE,
 ];
+
+/// The streams whose re-read window `lookback_hours` sets.
+pub const REPORT_STREAMS: [&str; 3] = ["usage_report", "cost_report", "claude_code_usage_report"];
 
 pub const GRANULARITIES: [&str; 3] = ["1d", "1h", "1m"];
 pub const GROUPING_DIMENSIONS: [&str; 8] = [
@@ -50,6 +55,8 @@ pub struct Settings {
     pub activities_overlap_minutes: u32,
     /// Activity types left out of the feed (`exclude_activity_types[]`).
     pub activities_exclude_types: Vec<String>,
+    /// Lookback of the reports, in hours, per stream (absent: the stream's default).
+    pub lookback_hours: std::collections::BTreeMap<String, u32>,
 }
 
 impl Default for Settings {
@@ -61,6 +68,7 @@ impl Default for Settings {
             start_date: None,
             activities_overlap_minutes: 10,
             activities_exclude_types: Vec::new(),
+            lookback_hours: Default::default(),
         }
     }
 }
@@ -90,6 +98,7 @@ impl Settings {
                         .map(|m| m as u32)
                         .ok_or_else(|| invalid(format!("{ACTIVITIES_OVERLAP} {value} is not valid; use a number of minutes up to 10080")))?;
                 }
+                LOOKBACK_HOURS => settings.lookback_hours = parse_lookback(&value)?,
                 ACTIVITIES_EXCLUDE => {
                     settings.activities_exclude_types = parse_list(ACTIVITIES_EXCLUDE, &value)?
                 }
@@ -102,6 +111,16 @@ impl Settings {
             }
         }
         Ok(settings)
+    }
+
+    /// The lookback of a report stream: the setting, or `default_hours`.
+    pub fn lookback(&self, stream: &str, default_hours: u32) -> chrono::Duration {
+        chrono::Duration::hours(i64::from(
+            self.lookback_hours
+                .get(stream)
+                .copied()
+                .unwrap_or(default_hours),
+        ))
     }
 
     /// The `limit` to send to an endpoint whose maximum is `max`.
@@ -141,6 +160,42 @@ fn parse_list(name: &str, value: &Value) -> Result<Vec<String>> {
         _ => Err(invalid(format!(
             "{name} must be a comma-separated text or a list"
         ))),
+    }
+}
+
+/// A number of hours for every report, or an object of hours per report stream.
+fn parse_lookback(value: &Value) -> Result<std::collections::BTreeMap<String, u32>> {
+    let hours = |v: &Value| {
+        v.as_u64()
+            .filter(|h| *h <= 24 * 366)
+            .map(|h| h as u32)
+            .ok_or_else(|| {
+                invalid(format!(
+                    "{LOOKBACK_HOURS} {v} is not valid; use a number of hours up to 8784"
+                ))
+            })
+    };
+    match value {
+        Value::Object(map) => map
+            .iter()
+            .map(|(stream, v)| {
+                if REPORT_STREAMS.contains(&stream.as_str()) {
+                    Ok((stream.clone(), hours(v)?))
+                } else {
+                    Err(invalid(format!(
+                        "{LOOKBACK_HOURS} names `{stream}`; it applies to: {}",
+                        REPORT_STREAMS.join(", ")
+                    )))
+                }
+            })
+            .collect(),
+        v => {
+            let h = hours(v)?;
+            Ok(REPORT_STREAMS
+                .iter()
+                .map(|s| ((*s).to_owned(), h))
+                .collect())
+        }
     }
 }
 
@@ -223,12 +278,29 @@ pub fn declared() -> Vec<Setting> {
             name: START_DATE.into(),
             label: "Start date".into(),
             description: "Where the first run of an incremental stream starts (YYYY-MM-DD or \
-                          RFC 3339). Activities default to the whole feed."
+                          RFC 3339). Activities default to the whole feed, the reports to 30 days back."
                 .into(),
             default_value: String::new(),
             allowed_values: Vec::new(),
             multiple: false,
-            applies_to: vec!["activities".into()],
+            applies_to: vec![
+                "activities".into(),
+                "usage_report".into(),
+                "cost_report".into(),
+                "claude_code_usage_report".into(),
+            ],
+        },
+        Setting {
+            name: LOOKBACK_HOURS.into(),
+            label: "Reports — lookback (hours)".into(),
+            description: "Incremental report runs re-read this far before their watermark, since \
+                          recent buckets are revised. A number for every report, or an object per \
+                          stream. Defaults: usage and cost 6 h at 1h/1m and 48 h at 1d; Claude Code 48 h."
+                .into(),
+            default_value: String::new(),
+            allowed_values: Vec::new(),
+            multiple: false,
+            applies_to: REPORT_STREAMS.iter().map(|s| (*s).to_owned()).collect(),
         },
         Setting {
             name: ACTIVITIES_OVERLAP.into(),

@@ -13,6 +13,8 @@ pub struct Behaviour {
     /// When true, `/v1/compliance/organizations` answers the older, unpaginated
     /// shape (`{"data": [...]}` only).
     pub organizations_unpaginated: bool,
+    /// When true, rate limit entries come in the older shape, without `id`.
+    pub rate_limits_legacy: bool,
     /// A fault injected on one path.
     pub fault: Option<Fault>,
 }
@@ -24,6 +26,7 @@ impl Default for Behaviour {
             compliance_missing_scopes: false,
             admin_forbidden: false,
             organizations_unpaginated: false,
+            rate_limits_legacy: false,
             fault: None,
         }
     }

@@ -14,6 +14,7 @@ pub mod auth;
 pub mod behaviour;
 pub mod org;
 pub mod paging;
+pub mod reports;
 pub mod routes;
 pub mod server;
 

@@ -62,6 +62,10 @@ pub struct MockOrg {
     pub chats: Vec<Value>,
     /// The activity feed, in no particular order (the endpoint sorts newest first).
     pub activities: Vec<Value>,
+    /// `GET /v1/organizations/rate_limits`: two model groups, batch, files.
+    pub rate_limits: Vec<Value>,
+    /// Late revisions of usage: extra output tokens per hour (unix seconds).
+    pub usage_revisions: super::reports::Revisions,
     /// Where new activity ids come from.
     rng: SplitMix64,
 }
@@ -321,8 +325,27 @@ impl MockOrg {
             project_attachments,
             chats,
             activities: Vec::new(),
+            rate_limits: Vec::new(),
+            usage_revisions: Default::default(),
             rng,
         };
+        org.rate_limits = [
+            ("model_group", json!(["claude-opus-5", "claude-opus-5-20260101"]), "Claude Opus 5.x"),
+            ("model_group", json!(["claude-sonnet-5", "claude-sonnet-4-6"]), "Claude Sonnet 5.x"),
+            ("batch", Value::Null, ""),
+            ("files", Value::Null, ""),
+        ]
+        .into_iter()
+        .enumerate()
+        .map(|(i, (group_type, models, name))| {
+            json!({
+                "type": "rate_limit", "id": format!("rl_01{}", org.rng.token(22)), "group_type": group_type,
+                "group": {"id": format!("rlg_{i:02}"), "type": group_type, "display_name": name},
+                "models": models,
+                "limits": [{"type": "requests_per_minute", "value": 4000 + i * 10}, {"type": "input_tokens_per_minute", "value": 1_000_000}],
+            })
+        })
+        .collect();
         for i in 0..size.activities {
             let at = chrono::DateTime::from_timestamp(EPOCH_SECONDS + i as i64 * 97, 0)
                 .expect("in range");
@@ -330,6 +353,46 @@ impl MockOrg {
             org.activities.push(activity);
         }
         org
+    }
+
+    /// The values each usage dimension draws from (nulls included).
+    pub fn usage_pools(&self) -> super::reports::Pools {
+        let ids = |items: &[Value], n: usize| -> Vec<Option<String>> {
+            let mut v: Vec<Option<String>> = items
+                .iter()
+                .take(n)
+                .map(|i| i["id"].as_str().map(str::to_owned))
+                .collect();
+            v.push(None);
+            v
+        };
+        let some = |values: &[&str]| {
+            values
+                .iter()
+                .map(|v| Some((*v).to_owned()))
+                .collect::<Vec<_>>()
+        };
+        super::reports::Pools {
+            values: [
+                ids(&self.api_keys, 3),
+                ids(&self.workspaces, 2),
+                some(&["claude-opus-5", "claude-sonnet-5", "claude-haiku-4-5"]),
+                some(&["standard", "batch", "priority"]),
+                some(&["0-200k", "200k-1M"]),
+                some(&["global", "us"]),
+                ids(&self.admin_users, 2),
+                vec![None, Some("svac_01Hk3R9TWxq7CfQak00OiVw4".into())],
+            ],
+        }
+    }
+
+    /// The actors of the Claude Code report (console users' emails).
+    pub fn claude_code_actors(&self) -> Vec<String> {
+        self.admin_users
+            .iter()
+            .take(5)
+            .filter_map(|u| u["email"].as_str().map(str::to_owned))
+            .collect()
     }
 
     /// A new feed event at `created_at` (not added to the feed).

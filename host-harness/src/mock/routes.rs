@@ -4,6 +4,7 @@ use super::api_error::ApiError;
 use super::behaviour::Behaviour;
 use super::org::MockOrg;
 use super::paging::{Params, id_cursor_page, page_token_page};
+use super::reports;
 use serde_json::{Value, json};
 
 /// Answer one authorised request.
@@ -48,6 +49,40 @@ pub fn route(
             id_cursor_page(&keys, "id", params, 20, 1000)
         }
         ["v1", "organizations", "invites"] => id_cursor_page(&org.invites, "id", params, 20, 1000),
+        ["v1", "organizations", "rate_limits"] => {
+            let entries: Vec<Value> = org
+                .rate_limits
+                .iter()
+                .filter(|e| {
+                    params
+                        .get("group_type")
+                        .is_none_or(|g| e["group_type"] == g)
+                })
+                .map(|e| {
+                    if behaviour.rate_limits_legacy {
+                        legacy_rate_limit(e)
+                    } else {
+                        e.clone()
+                    }
+                })
+                .collect();
+            rate_limits_page(&entries, params)
+        }
+        ["v1", "organizations", "usage_report", "messages"] => reports::usage_report(
+            org.size.seed,
+            &org.usage_pools(),
+            &org.usage_revisions,
+            params,
+        ),
+        ["v1", "organizations", "cost_report"] => reports::cost_report(
+            org.size.seed,
+            &org.usage_pools(),
+            &org.usage_revisions,
+            params,
+        ),
+        ["v1", "organizations", "usage_report", "claude_code"] => {
+            reports::claude_code_report(org.size.seed, &org.claude_code_actors(), params)
+        }
         ["v1", "compliance", "organizations"] if behaviour.organizations_unpaginated => {
             Ok(json!({ "data": org.organizations }))
         }
@@ -156,4 +191,26 @@ fn activities(org: &MockOrg, params: &Params) -> Result<Value, ApiError> {
         feed.reverse();
     }
     id_cursor_page(&feed, "id", params, 100, 5000)
+}
+
+/// The older shape of a rate limit entry: no `id`, no `group`.
+fn legacy_rate_limit(entry: &Value) -> Value {
+    let mut entry = entry.clone();
+    if let Value::Object(map) = &mut entry {
+        map.remove("id");
+        map.remove("group");
+    }
+    entry
+}
+
+/// Rate limits: one page when `limit` is omitted; `next_page` and no `has_more` otherwise.
+fn rate_limits_page(entries: &[Value], params: &Params) -> Result<Value, ApiError> {
+    if params.get("limit").is_none() && params.get("page").is_none() {
+        return Ok(json!({"data": entries, "next_page": null}));
+    }
+    let mut page = page_token_page(entries, params, 1000, 1000)?;
+    if let Value::Object(map) = &mut page {
+        map.remove("has_more");
+    }
+    Ok(page)
 }

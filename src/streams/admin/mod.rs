@@ -1,7 +1,10 @@
 //! The eight streams of the Admin API (`/v1/organizations/*`), unlocked by the
 //! Admin API Key.
 
+mod claude_code;
 mod directory;
+mod rate_limits;
+mod reports;
 
 use super::StreamSpec;
 use super::schema::Col::{Boolean, Date, Decimal, Integer, Json, Text, Timestamp};
@@ -118,7 +121,7 @@ pub static STREAMS: [StreamSpec; 8] = [
             ("models", Json),
             ("limits", Json),
         ],
-        reader: None,
+        reader: Some(rate_limits::read),
     },
     StreamSpec {
         name: "usage_report",
@@ -151,7 +154,7 @@ pub static STREAMS: [StreamSpec; 8] = [
             ("output_tokens", Integer),
             ("server_tool_use.web_search_requests", Integer),
         ],
-        reader: None,
+        reader: Some(reports::usage),
     },
     StreamSpec {
         name: "cost_report",
@@ -180,7 +183,7 @@ pub static STREAMS: [StreamSpec; 8] = [
             ("inference_geo", Text),
             ("workspace_id", Text),
         ],
-        reader: None,
+        reader: Some(reports::cost),
     },
     StreamSpec {
         name: "claude_code_usage_report",
@@ -206,6 +209,6 @@ pub static STREAMS: [StreamSpec; 8] = [
             ("tool_actions", Json),
             ("model_breakdown", Json),
         ],
-        reader: None,
+        reader: Some(claude_code::read),
     },
 ];

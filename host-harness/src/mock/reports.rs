@@ -1,0 +1,417 @@
+//! The report endpoints: usage (`/usage_report/messages`), cost
+//! (`/cost_report`) and Claude Code (`/usage_report/claude_code`).
+//!
+//! Usage is generated as "atoms": a few fully-dimensioned usage records per
+//! hour, a pure function of the seed and the hour, plus late revisions a test
+//! can add. Every report is an aggregation of those atoms, so any granularity
+//! and grouping agree with each other, and a test can compute the ground truth
+//! with the same functions the endpoints use.
+
+use super::api_error::ApiError;
+use super::paging::Params;
+use chrono::{DateTime, Duration, DurationRound, NaiveDate, TimeZone, Utc};
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+
+/// The grouping dimensions of the usage report, in the API's order.
+pub const USAGE_DIMENSIONS: [&str; 8] = [
+    "api_key_id",
+    "workspace_id",
+    "model",
+    "service_tier",
+    "context_window",
+    "inference_geo",
+    "account_id",
+    "service_account_id",
+];
+
+/// Token counters of a usage row, flattened with dots as the connector lands them.
+pub const USAGE_COUNTERS: [&str; 6] = [
+    "uncached_input_tokens",
+    "cache_creation.ephemeral_1h_input_tokens",
+    "cache_creation.ephemeral_5m_input_tokens",
+    "cache_read_input_tokens",
+    "output_tokens",
+    "server_tool_use.web_search_requests",
+];
+
+/// Usage starts here: nothing is recorded before.
+pub fn usage_epoch() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap()
+}
+
+/// One fully-dimensioned usage record within an hour.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Atom {
+    pub at: DateTime<Utc>,
+    pub dims: [Option<String>; 8],
+    /// In [`USAGE_COUNTERS`] order.
+    pub counters: [u64; 6],
+}
+
+/// The values each dimension draws from (a null is "default workspace", "not grouped"…).
+pub struct Pools {
+    pub values: [Vec<Option<String>>; 8],
+}
+
+/// Revisions: extra output tokens added late to the first atom of an hour.
+pub type Revisions = BTreeMap<i64, u64>;
+
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The atoms of the hour starting at `hour` (0 to 4 of them), revisions applied.
+pub fn atoms_of_hour(
+    seed: u64,
+    pools: &Pools,
+    revisions: &Revisions,
+    hour: DateTime<Utc>,
+) -> Vec<Atom> {
+    if hour < usage_epoch() {
+        return Vec::new();
+    }
+    let mut state = mix(seed ^ hour.timestamp() as u64);
+    let mut next = || {
+        state = mix(state);
+        state
+    };
+    let count = (next() % 5) as usize;
+    let mut atoms: Vec<Atom> = (0..count)
+        .map(|_| {
+            let minute = (next() % 60) as i64;
+            let dims = std::array::from_fn(|d| {
+                let pool = &pools.values[d];
+                pool[(next() % pool.len() as u64) as usize].clone()
+            });
+            let counters = std::array::from_fn(|c| next() % [5000, 300, 700, 2000, 3000, 4][c]);
+            Atom {
+                at: hour + Duration::minutes(minute),
+                dims,
+                counters,
+            }
+        })
+        .collect();
+    if let Some(extra) = revisions.get(&hour.timestamp()) {
+        match atoms.first_mut() {
+            Some(first) => first.counters[4] += extra,
+            None => atoms.push(Atom {
+                at: hour,
+                dims: std::array::from_fn(|d| pools.values[d][0].clone()),
+                counters: [0, 0, 0, 0, *extra, 0],
+            }),
+        }
+    }
+    atoms
+}
+
+/// Bucket widths the usage report knows: (name, length, default and maximum buckets per page).
+pub fn width(name: &str) -> Option<(Duration, usize, usize)> {
+    match name {
+        "1d" => Some((Duration::days(1), 7, 31)),
+        "1h" => Some((Duration::hours(1), 24, 168)),
+        "1m" => Some((Duration::minutes(1), 60, 1440)),
+        _ => None,
+    }
+}
+
+/// Every atom in `[start, end)`.
+pub fn atoms_between(
+    seed: u64,
+    pools: &Pools,
+    revisions: &Revisions,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Vec<Atom> {
+    let mut hour = start.duration_trunc(Duration::hours(1)).expect("in range");
+    let mut atoms = Vec::new();
+    while hour < end {
+        atoms.extend(
+            atoms_of_hour(seed, pools, revisions, hour)
+                .into_iter()
+                .filter(|a| a.at >= start && a.at < end),
+        );
+        hour += Duration::hours(1);
+    }
+    atoms
+}
+
+fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The usage rows of one bucket: atoms summed by the grouped dimensions, the
+/// others null, in a stable order.
+pub fn usage_results(atoms: &[Atom], group_by: &[usize]) -> Vec<Value> {
+    let mut groups: BTreeMap<Vec<Option<String>>, [u64; 6]> = BTreeMap::new();
+    for atom in atoms {
+        let key = group_by.iter().map(|d| atom.dims[*d].clone()).collect();
+        let sums = groups.entry(key).or_insert([0; 6]);
+        for (s, c) in sums.iter_mut().zip(atom.counters) {
+            *s += c;
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(key, sums)| {
+            let mut row = Map::new();
+            for (d, name) in USAGE_DIMENSIONS.iter().enumerate() {
+                let value = group_by
+                    .iter()
+                    .position(|g| *g == d)
+                    .and_then(|i| key[i].clone());
+                row.insert((*name).into(), value.map_or(Value::Null, Value::String));
+            }
+            row.insert("uncached_input_tokens".into(), json!(sums[0]));
+            row.insert(
+                "cache_creation".into(),
+                json!({"ephemeral_1h_input_tokens": sums[1], "ephemeral_5m_input_tokens": sums[2]}),
+            );
+            row.insert("cache_read_input_tokens".into(), json!(sums[3]));
+            row.insert("output_tokens".into(), json!(sums[4]));
+            row.insert(
+                "server_tool_use".into(),
+                json!({"web_search_requests": sums[5]}),
+            );
+            Value::Object(row)
+        })
+        .collect()
+}
+
+/// Price of one token in millionths of a cent, by counter (input, cache 1h, cache 5m, cache read, output).
+const PRICE_MICROCENTS: [u64; 5] = [300, 600, 375, 30, 1500];
+const TOKEN_TYPES: [&str; 5] = [
+    "uncached_input_tokens",
+    "cache_creation.ephemeral_1h_input_tokens",
+    "cache_creation.ephemeral_5m_input_tokens",
+    "cache_read_input_tokens",
+    "output_tokens",
+];
+
+/// Micro-cents as the API's decimal string in cents ("123.78912").
+pub fn cents(microcents: u64) -> String {
+    let text = format!("{}.{:06}", microcents / 1_000_000, microcents % 1_000_000);
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// The cost rows of one day, grouped by workspace and description, amounts in micro-cents.
+pub fn cost_results(atoms: &[Atom]) -> Vec<(Value, u64)> {
+    let mut groups: BTreeMap<(Option<String>, String, String, usize), u64> = BTreeMap::new();
+    for atom in atoms {
+        let model = atom.dims[2].clone().unwrap_or_default();
+        let tier = atom.dims[3].clone().unwrap_or_else(|| "standard".into());
+        for (t, price) in PRICE_MICROCENTS.iter().enumerate() {
+            let tokens = atom.counters[t];
+            if tokens > 0 {
+                *groups
+                    .entry((atom.dims[1].clone(), model.clone(), tier.clone(), t))
+                    .or_default() += tokens * price;
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .map(|((workspace, model, tier, t), amount)| {
+            let row = json!({
+                "amount": cents(amount), "currency": "USD", "cost_type": "tokens",
+                "description": format!("{model} Usage - {}", TOKEN_TYPES[t]),
+                "model": model, "token_type": TOKEN_TYPES[t], "service_tier": tier,
+                "context_window": "0-200k", "inference_geo": "global", "workspace_id": workspace,
+            });
+            (row, amount)
+        })
+        .collect()
+}
+
+fn required_time(params: &Params, name: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
+    params
+        .get(name)
+        .map(|raw| {
+            DateTime::parse_from_rfc3339(raw)
+                .map(|t| t.to_utc())
+                .map_err(|_| {
+                    ApiError::invalid_request(format!(
+                        "`{name}` must be an RFC 3339 timestamp. Got \"{raw}\"."
+                    ))
+                })
+        })
+        .transpose()
+}
+
+/// The buckets `[starting_at, ending_at)` of a report request, paged by `page`
+/// (an opaque bucket offset) and `limit` (buckets per page, bounded per width).
+fn bucket_page(
+    params: &Params,
+    width_name: &str,
+    make: impl Fn(DateTime<Utc>, DateTime<Utc>) -> Vec<Value>,
+) -> Result<Value, ApiError> {
+    let (length, default_limit, max_limit) = width(width_name).ok_or_else(|| {
+        ApiError::invalid_request(format!(
+            "`bucket_width` must be one of 1d, 1h, 1m. Got \"{width_name}\"."
+        ))
+    })?;
+    let start = required_time(params, "starting_at")?
+        .ok_or_else(|| ApiError::invalid_request("`starting_at` is required."))?;
+    let start = start.duration_trunc(length).expect("in range");
+    let end = required_time(params, "ending_at")?.unwrap_or(start + length * default_limit as i32);
+    if end <= start {
+        return Err(ApiError::invalid_request(
+            "`ending_at` must be after `starting_at`.",
+        ));
+    }
+    let limit = params.limit(default_limit, max_limit)?;
+    let total = ((end - start).num_seconds() as f64 / length.num_seconds() as f64).ceil() as usize;
+    let offset = match params.get("page") {
+        None => 0,
+        Some(token) => token
+            .strip_prefix("page_")
+            .and_then(|t| t.parse::<usize>().ok())
+            .filter(|o| *o < total)
+            .ok_or_else(|| ApiError::invalid_request(format!("Invalid page token \"{token}\".")))?,
+    };
+    let last = (offset + limit).min(total);
+    let data: Vec<Value> = (offset..last)
+        .map(|i| {
+            let bucket_start = start + length * i as i32;
+            let bucket_end = (bucket_start + length).min(end);
+            json!({"starting_at": rfc3339(bucket_start), "ending_at": rfc3339(bucket_end), "results": make(bucket_start, bucket_end)})
+        })
+        .collect();
+    let has_more = last < total;
+    Ok(json!({
+        "data": data,
+        "has_more": has_more,
+        "next_page": if has_more { json!(format!("page_{last}")) } else { Value::Null },
+    }))
+}
+
+/// `GET /v1/organizations/usage_report/messages`.
+pub fn usage_report(
+    seed: u64,
+    pools: &Pools,
+    revisions: &Revisions,
+    params: &Params,
+) -> Result<Value, ApiError> {
+    let mut group_by = Vec::new();
+    for name in params.all("group_by[]") {
+        let d = USAGE_DIMENSIONS
+            .iter()
+            .position(|d| *d == name)
+            .ok_or_else(|| {
+                ApiError::invalid_request(format!("Invalid `group_by` value \"{name}\"."))
+            })?;
+        if !group_by.contains(&d) {
+            group_by.push(d);
+        }
+    }
+    let width_name = params.get("bucket_width").unwrap_or("1d");
+    bucket_page(params, width_name, |from, to| {
+        usage_results(
+            &atoms_between(seed, pools, revisions, from, to.min(Utc::now())),
+            &group_by,
+        )
+    })
+}
+
+/// `GET /v1/organizations/cost_report` (daily only).
+pub fn cost_report(
+    seed: u64,
+    pools: &Pools,
+    revisions: &Revisions,
+    params: &Params,
+) -> Result<Value, ApiError> {
+    let width_name = params.get("bucket_width").unwrap_or("1d");
+    if width_name != "1d" {
+        return Err(ApiError::invalid_request(format!(
+            "`bucket_width` must be \"1d\". Got \"{width_name}\"."
+        )));
+    }
+    bucket_page(params, "1d", |from, to| {
+        cost_results(&atoms_between(
+            seed,
+            pools,
+            revisions,
+            from,
+            to.min(Utc::now()),
+        ))
+        .into_iter()
+        .map(|(row, _)| row)
+        .collect()
+    })
+}
+
+/// The Claude Code rows of one day: a few actors, split by terminal and remote flag.
+pub fn claude_code_rows(seed: u64, day: NaiveDate, actors: &[String]) -> Vec<Value> {
+    if actors.is_empty() {
+        return Vec::new();
+    }
+    let mut state =
+        mix(seed ^ day.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp() as u64 ^ 0xC0DE);
+    let mut next = || {
+        state = mix(state);
+        state
+    };
+    let count = (next() % 4) as usize;
+    let terminals = ["vscode", "iTerm.app", "tmux"];
+    let mut rows: Vec<Value> = Vec::new();
+    for r in 0..count {
+        let actor = &actors[(next() % actors.len() as u64) as usize];
+        let terminal = terminals[r % terminals.len()];
+        let is_remote = r % 3 == 2;
+        let actor_json = if r % 4 == 3 {
+            json!({"type": "api_actor", "api_key_name": format!("ci-key-{}", next() % 3)})
+        } else {
+            json!({"type": "user_actor", "email_address": actor})
+        };
+        if rows.iter().any(|x| {
+            x["actor"] == actor_json
+                && x["terminal_type"] == terminal
+                && x["is_remote"] == is_remote
+        }) {
+            continue;
+        }
+        rows.push(json!({
+            "date": format!("{day}T00:00:00Z"),
+            "actor": actor_json,
+            "organization_id": "12345678-1234-5678-1234-567812345678",
+            "customer_type": "api",
+            "subscription_type": Value::Null,
+            "terminal_type": terminal,
+            "is_remote": is_remote,
+            "core_metrics": {"num_sessions": next() % 20, "lines_of_code": {"added": next() % 500, "removed": next() % 200},
+                             "commits_by_claude_code": next() % 9, "pull_requests_by_claude_code": next() % 3},
+            "tool_actions": {"edit_tool": {"accepted": next() % 30, "rejected": next() % 5}},
+            "model_breakdown": [{"model": "claude-opus-5", "tokens": {"input": next() % 50000, "output": next() % 15000, "cache_read": 10, "cache_creation": 5},
+                                 "estimated_cost": {"amount": next() % 300, "currency": "USD"}}],
+        }));
+    }
+    rows
+}
+
+/// `GET /v1/organizations/usage_report/claude_code`: one day per request.
+pub fn claude_code_report(
+    seed: u64,
+    actors: &[String],
+    params: &Params,
+) -> Result<Value, ApiError> {
+    let raw = params
+        .get("starting_at")
+        .ok_or_else(|| ApiError::invalid_request("`starting_at` is required."))?;
+    let day = NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
+        ApiError::invalid_request(format!(
+            "`starting_at` must match ^\\d{{4}}-\\d{{2}}-\\d{{2}}$. Got \"{raw}\"."
+        ))
+    })?;
+    // Only data older than an hour is served.
+    let rows = if day.and_hms_opt(0, 0, 0).unwrap().and_utc() + Duration::hours(1) <= Utc::now()
+        && day >= usage_epoch().date_naive()
+    {
+        claude_code_rows(seed, day, actors)
+    } else {
+        Vec::new()
+    };
+    super::paging::page_token_page(&rows, params, 20, 1000)
+}

@@ -1,0 +1,425 @@
+//! The Admin API's rate limits and reports: full refreshes land the mock's
+//! ground truth to the last token and the last digit of cost; incremental runs
+//! re-read only the lookback and update revised buckets in place.
+
+use crate::common::warehouse::*;
+use crate::common::*;
+use chrono::{DateTime, Duration, DurationRound, Utc};
+use host_harness::mock::reports::{
+    USAGE_DIMENSIONS, atoms_between, claude_code_rows, cost_results, usage_results,
+};
+use host_harness::mock::{Behaviour, MockServer};
+use host_harness::sync::SyncOptions;
+use std::path::Path;
+
+fn report_options(
+    streams: &[&str],
+    settings: serde_json::Value,
+    full_refresh: bool,
+) -> SyncOptions {
+    let mut options = options(streams, 1000);
+    options.settings_json = settings.to_string();
+    options.full_refresh = full_refresh;
+    options
+}
+
+fn int(db: &Path, sql: &str) -> i64 {
+    select(db, sql)[0][0].parse().unwrap_or(0)
+}
+
+fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The mock's usage rows (and output tokens) for closed buckets in [start, cutoff).
+fn usage_truth(
+    mock: &MockServer,
+    start: DateTime<Utc>,
+    cutoff: DateTime<Utc>,
+    width: Duration,
+    grouping: &[&str],
+) -> (usize, u64) {
+    let org = mock.org();
+    let pools = org.usage_pools();
+    let group_by: Vec<usize> = grouping
+        .iter()
+        .map(|g| USAGE_DIMENSIONS.iter().position(|d| d == g).unwrap())
+        .collect();
+    let (mut rows, mut output) = (0, 0);
+    let mut bucket = start;
+    while bucket < cutoff {
+        let atoms = atoms_between(
+            org.size.seed,
+            &pools,
+            &org.usage_revisions,
+            bucket,
+            bucket + width,
+        );
+        rows += usage_results(&atoms, &group_by).len();
+        output += atoms.iter().map(|a| a.counters[4]).sum::<u64>();
+        bucket += width;
+    }
+    (rows, output)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_granularity_with_empty_default_and_full_grouping_lands_the_ground_truth() {
+    let mock = mock(30, 1).await;
+    let conn = connection(&mock.base_url(), ADMIN_ONLY);
+    let dir = tempfile::tempdir().unwrap();
+    let default = ["api_key_id", "workspace_id", "model", "service_tier"];
+    for (granularity, width, history) in [
+        ("1d", Duration::days(1), Duration::days(6)),
+        ("1h", Duration::hours(1), Duration::hours(200)),
+        ("1m", Duration::minutes(1), Duration::minutes(1500)),
+    ] {
+        for grouping in [&[][..], &default[..], &USAGE_DIMENSIONS[..]] {
+            let now = Utc::now();
+            let cutoff = now.duration_trunc(width).unwrap();
+            let start = (now - history).duration_trunc(width).unwrap();
+            let db = dir
+                .path()
+                .join(format!("{granularity}-{}.sqlite", grouping.len()));
+            let settings = serde_json::json!({
+                "usage_report_granularity": granularity,
+                "usage_report_grouping": grouping.join(","),
+                "start_date": rfc3339(start),
+            });
+            let report = sync(
+                &conn,
+                &db,
+                &report_options(&["usage_report"], settings, true),
+            )
+            .await;
+            assert!(report.succeeded(), "{granularity} {grouping:?}: {report:?}");
+            let closed = format!(
+                "FROM usage_report WHERE bucket_end <= '{}'",
+                rfc3339(cutoff)
+            );
+            let (rows, output) = usage_truth(&mock, start, cutoff, width, grouping);
+            assert_eq!(
+                int(&db, &format!("SELECT count(*) {closed}")) as usize,
+                rows,
+                "{granularity} {grouping:?}"
+            );
+            assert_eq!(
+                int(&db, &format!("SELECT sum(output_tokens) {closed}")) as u64,
+                output,
+                "{granularity} {grouping:?}"
+            );
+            assert_eq!(
+                int(
+                    &db,
+                    "SELECT count(*) - count(DISTINCT id) FROM usage_report"
+                ),
+                0
+            );
+            let windows = (history.num_seconds() / width.num_seconds()) as f64
+                / [31.0, 168.0, 1440.0][["1d", "1h", "1m"]
+                    .iter()
+                    .position(|g| *g == granularity)
+                    .unwrap()];
+            assert!(
+                report.stream("usage_report").unwrap().pages as f64 >= windows.ceil(),
+                "split into windows within the bucket limit"
+            );
+        }
+    }
+    let usage_requests: Vec<_> = mock
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/messages"))
+        .collect();
+    assert!(
+        usage_requests.iter().all(|r| r.status == 200),
+        "no request broke the API's limits"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_refresh_of_all_eight_admin_streams_matches_the_mock_and_a_second_changes_nothing() {
+    let mock = mock(60, 1).await;
+    let conn = connection(&mock.base_url(), ADMIN_ONLY);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.sqlite");
+    let now = Utc::now();
+    let today = now.duration_trunc(Duration::days(1)).unwrap();
+    let start = today - Duration::days(20);
+    let settings = serde_json::json!({"start_date": rfc3339(start)});
+    let report = sync(&conn, &db, &{
+        let mut o = report_options(&[], settings.clone(), true);
+        o.streams = None;
+        o
+    })
+    .await;
+    assert!(report.succeeded(), "{report:?}");
+    assert_eq!(report.streams.len(), 8);
+
+    let org = mock.org().clone();
+    assert_eq!(
+        rows(&db, "admin_users", "id"),
+        truth(&org.admin_users, "id")
+    );
+    assert_eq!(
+        rows(&db, "rate_limits", "id"),
+        truth(&org.rate_limits, "id")
+    );
+    assert_eq!(
+        select(
+            &db,
+            "SELECT count(*) FROM rate_limits WHERE group_type = 'model_group'"
+        )[0][0],
+        "2"
+    );
+
+    // Cost: every closed day, amounts summed exactly (decimal text, in micro-cents).
+    let pools = org.usage_pools();
+    let mut expected_microcents = 0u64;
+    let mut expected_rows = 0usize;
+    let mut day = start;
+    while day < today {
+        let results = cost_results(&atoms_between(
+            org.size.seed,
+            &pools,
+            &org.usage_revisions,
+            day,
+            day + Duration::days(1),
+        ));
+        expected_rows += results.len();
+        expected_microcents += results.iter().map(|(_, m)| m).sum::<u64>();
+        day += Duration::days(1);
+    }
+    let amounts = select(
+        &db,
+        &format!(
+            "SELECT amount FROM cost_report WHERE bucket_end <= '{}'",
+            rfc3339(today)
+        ),
+    );
+    assert_eq!(amounts.len(), expected_rows);
+    let landed: u64 = amounts
+        .iter()
+        .map(|a| {
+            let (whole, frac) = a[0].split_once('.').unwrap_or((&a[0], ""));
+            whole.parse::<u64>().unwrap() * 1_000_000
+                + format!("{frac:0<6}").parse::<u64>().unwrap()
+        })
+        .sum();
+    assert_eq!(landed, expected_microcents, "cost to the last digit");
+
+    // Claude Code: one request per day, every closed day's rows.
+    let actors = org.claude_code_actors();
+    let mut expected = 0;
+    let mut d = start.date_naive();
+    while d < (now - Duration::hours(1)).date_naive() {
+        expected += claude_code_rows(org.size.seed, d, &actors).len();
+        d = d.succ_opt().unwrap();
+    }
+    let closed_days = int(
+        &db,
+        &format!(
+            "SELECT count(*) FROM claude_code_usage_report WHERE date < '{}'",
+            (now - Duration::hours(1)).date_naive()
+        ),
+    );
+    assert_eq!(closed_days as usize, expected);
+    let cc_requests = mock
+        .requests()
+        .iter()
+        .filter(|r| {
+            r.path.ends_with("/claude_code")
+                && r.query
+                    .contains(&format!("starting_at={}", start.date_naive()))
+        })
+        .count();
+    assert!(cc_requests >= 1);
+
+    let snapshot = |db: &Path| -> Vec<Vec<Vec<String>>> {
+        [
+            "admin_users",
+            "workspaces",
+            "api_keys",
+            "invites",
+            "rate_limits",
+            "usage_report",
+            "cost_report",
+            "claude_code_usage_report",
+        ]
+        .iter()
+        .map(|t| {
+            select(
+                db,
+                &format!(
+                    "SELECT _raw FROM {t} WHERE _raw NOT LIKE '%{}%' ORDER BY 1",
+                    today.date_naive()
+                ),
+            )
+        })
+        .collect()
+    };
+    let before = snapshot(&db);
+    let again = sync(&conn, &db, &{
+        let mut o = report_options(&[], settings, true);
+        o.streams = None;
+        o
+    })
+    .await;
+    assert!(again.succeeded());
+    assert_eq!(
+        snapshot(&db),
+        before,
+        "a second full refresh changes nothing (closed data)"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn incremental_reports_reread_the_lookback_and_update_revised_buckets_in_place() {
+    let mock = mock(30, 1).await;
+    let conn = connection(&mock.base_url(), ADMIN_ONLY);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.sqlite");
+    let now = Utc::now();
+    let start = (now - Duration::days(60))
+        .duration_trunc(Duration::hours(1))
+        .unwrap();
+    let settings = serde_json::json!({"usage_report_granularity": "1h", "start_date": rfc3339(start), "lookback_hours": 6});
+    let options = report_options(&["usage_report"], settings.clone(), false);
+
+    let first = sync(&conn, &db, &options).await;
+    assert!(first.succeeded(), "{first:?}");
+    let first_requests = mock.requests().len();
+    assert!(
+        first_requests >= 9,
+        "60 days of hours need 9 windows of 168: {first_requests}"
+    );
+    let rows_before = int(&db, "SELECT count(*) FROM usage_report");
+
+    // Revise a bucket three hours back (inside the lookback).
+    let revised = now.duration_trunc(Duration::hours(1)).unwrap() - Duration::hours(3);
+    mock.update_org(|org| {
+        org.usage_revisions.insert(revised.timestamp(), 1_000_000);
+    });
+    let second = sync(&conn, &db, &options).await;
+    assert!(second.succeeded(), "{second:?}");
+    let second_requests = mock.requests().len() - first_requests;
+    assert_eq!(
+        second_requests, 1,
+        "the second run reads the lookback window only"
+    );
+    let request = mock.requests().last().unwrap().clone();
+    assert!(request.query.contains("bucket_width=1h"), "{request:?}");
+
+    let bucket = rfc3339(revised);
+    let output = int(
+        &db,
+        &format!("SELECT sum(output_tokens) FROM usage_report WHERE bucket_start = '{bucket}'"),
+    );
+    assert!(
+        output >= 1_000_000,
+        "the revised bucket was updated: {output}"
+    );
+    assert_eq!(
+        int(
+            &db,
+            "SELECT count(*) - count(DISTINCT id) FROM usage_report"
+        ),
+        0,
+        "no duplicates"
+    );
+    assert!(int(&db, "SELECT count(*) FROM usage_report") >= rows_before);
+
+    // A different grouping is a different query: its state is reset, with a warning.
+    let mut changed = settings;
+    changed["usage_report_grouping"] = serde_json::json!("model");
+    let third = sync(
+        &conn,
+        &db,
+        &report_options(&["usage_report"], changed, false),
+    )
+    .await;
+    let stream = third.stream("usage_report").unwrap();
+    assert!(
+        stream
+            .warnings
+            .iter()
+            .any(|w| w.contains("state was reset")),
+        "{stream:?}"
+    );
+    assert!(stream.pages >= 9, "the whole range is read again");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cost_falls_back_to_daily_with_a_warning_and_legacy_rate_limits_get_stable_ids() {
+    let mock = mock(10, 1).await;
+    mock.set_behaviour(Behaviour {
+        rate_limits_legacy: true,
+        ..Behaviour::default()
+    });
+    let conn = connection(&mock.base_url(), ADMIN_ONLY);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.sqlite");
+    let settings = serde_json::json!({"usage_report_granularity": "1m", "start_date": rfc3339(Utc::now() - Duration::days(2))});
+    let report = sync(
+        &conn,
+        &db,
+        &report_options(&["cost_report", "rate_limits"], settings, true),
+    )
+    .await;
+    assert!(report.succeeded(), "{report:?}");
+    let cost = report.stream("cost_report").unwrap();
+    assert_eq!(
+        cost.warnings,
+        ["cost_report is served per day only: granularity 1m falls back to 1d for cost"]
+    );
+    assert!(
+        mock.requests()
+            .iter()
+            .filter(|r| r.path.ends_with("/cost_report"))
+            .all(|r| r.query.contains("bucket_width=1d"))
+    );
+    let ids = select(&db, "SELECT id FROM rate_limits ORDER BY id");
+    assert_eq!(ids.len(), 4, "two model groups stay two rows");
+    let again = dir.path().join("again.sqlite");
+    sync(
+        &conn,
+        &again,
+        &report_options(&["rate_limits"], serde_json::json!({}), true),
+    )
+    .await;
+    assert_eq!(
+        select(&again, "SELECT id FROM rate_limits ORDER BY id"),
+        ids,
+        "hashed ids are stable"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn invalid_report_settings_are_refused_before_any_request() {
+    let mock = mock(5, 1).await;
+    let conn = connection(&mock.base_url(), ADMIN_ONLY);
+    let dir = tempfile::tempdir().unwrap();
+    for (settings, expected) in [
+        (
+            serde_json::json!({"usage_report_granularity": "2h"}),
+            "use one of: 1d, 1h, 1m",
+        ),
+        (
+            serde_json::json!({"usage_report_grouping": "model,region"}),
+            "value `region` is not valid; use any of: api_key_id, workspace_id",
+        ),
+        (
+            serde_json::json!({"lookback_hours": {"admin_users": 3}}),
+            "it applies to: usage_report, cost_report, claude_code_usage_report",
+        ),
+    ] {
+        let report = sync(
+            &conn,
+            &dir.path().join("w.sqlite"),
+            &report_options(&["usage_report"], settings, false),
+        )
+        .await;
+        let outcome = format!("{:?}", report.stream("usage_report").unwrap().outcome);
+        assert!(outcome.contains(expected), "{outcome}");
+    }
+    assert!(mock.requests().is_empty());
+}
