@@ -1,6 +1,7 @@
 //! The `harness` command line: `check`, `streams`, `sync` and `mock`.
 
 pub mod connection;
+pub mod docs;
 pub mod output;
 pub mod progress;
 
@@ -56,6 +57,8 @@ pub enum Command {
     Sync(SyncArgs),
     /// Serve the mock Anthropic API on loopback until interrupted.
     Mock(MockArgs),
+    /// Print the streams reference (Markdown) from the plugin's manifest.
+    Docs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -131,6 +134,13 @@ impl Cli {
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Mock(args) => serve_mock(args).await,
+        Command::Docs => {
+            print!(
+                "{}",
+                docs::streams_markdown(&cli.runtime()?.manifest().await?)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Check(args) => {
             let runtime = cli.runtime()?;
             let connection = args.resolve().await?;
