@@ -12,6 +12,7 @@ wit_bindgen::generate!({
 
 use anthropic::connector::{logging, secrets, types as wit};
 use exports::anthropic::connector::plugin::Guest;
+use exports::anthropic::connector::request_functions as functions;
 
 /// How long to wait for a connection, the first byte, and between bytes.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -123,6 +124,50 @@ impl Guest for Component {
         crate::plugin::read_page(&WasmHost, &conn.base_url, &request.into())
             .map(Into::into)
             .map_err(Into::into)
+    }
+}
+
+impl functions::Guest for Component {
+    fn call(
+        conn: wit::Connection,
+        function: functions::RequestFunction,
+        request: functions::ApiRequest,
+    ) -> Result<Vec<functions::ApiResponse>, wit::PluginError> {
+        let function = match function {
+            functions::RequestFunction::ClaudeApiRequest => {
+                model::RequestFunction::ClaudeApiRequest
+            }
+            functions::RequestFunction::ClaudeComplianceApiRequest => {
+                model::RequestFunction::ClaudeComplianceApiRequest
+            }
+        };
+        let request = model::ApiRequest {
+            method: request.method,
+            path: request.path,
+            query: request.query,
+            body: request.body,
+            paginate: request.paginate,
+            max_pages: request.max_pages,
+        };
+        crate::plugin::call_function(
+            &WasmHost,
+            &conn.base_url,
+            conn.allow_writes,
+            function,
+            &request,
+        )
+        .map(|rows| {
+            rows.into_iter()
+                .map(|r| functions::ApiResponse {
+                    page: r.page,
+                    status: r.status,
+                    headers: r.headers,
+                    body_json: r.body_json,
+                    body_text: r.body_text,
+                })
+                .collect()
+        })
+        .map_err(Into::into)
     }
 }
 

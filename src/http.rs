@@ -120,25 +120,42 @@ impl<'a> ApiClient<'a> {
 
     /// `GET path?query` and parse the JSON body.
     pub fn get_json(&self, path: &str, query: &Query) -> Result<Value, ApiError> {
-        let url = format!("{}{path}{}", self.connection.base_url(), query.encode());
-        let request = HttpRequest {
-            method: "GET".into(),
-            url,
-            headers: vec![
-                ("x-api-key".into(), self.key.expose().into()),
-                ("anthropic-version".into(), ANTHROPIC_VERSION.into()),
-                ("accept".into(), "application/json".into()),
-                ("user-agent".into(), USER_AGENT.into()),
-            ],
-            body: None,
-        };
-        self.host
-            .log(LogLevel::Debug, &format!("GET {path}{}", query.encode()));
-        let response = self
-            .host
-            .send(&request)
-            .map_err(|e| self.clean(ApiError::transport(e)))?;
+        let response = self.send("GET", path, query, None)?;
         parse_response(&response).map_err(|e| self.clean(e))
+    }
+
+    /// Send one request to `path` on the base URL and return the response as
+    /// it is, whatever its status. Only transport failures are errors.
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        query: &Query,
+        body: Option<Vec<u8>>,
+    ) -> Result<HttpResponse, ApiError> {
+        let url = format!("{}{path}{}", self.connection.base_url(), query.encode());
+        let mut headers = vec![
+            ("x-api-key".to_owned(), self.key.expose().to_owned()),
+            ("anthropic-version".to_owned(), ANTHROPIC_VERSION.to_owned()),
+            ("accept".to_owned(), "application/json".to_owned()),
+            ("user-agent".to_owned(), USER_AGENT.to_owned()),
+        ];
+        if body.is_some() {
+            headers.push(("content-type".to_owned(), "application/json".to_owned()));
+        }
+        let request = HttpRequest {
+            method: method.to_owned(),
+            url,
+            headers,
+            body,
+        };
+        self.host.log(
+            LogLevel::Debug,
+            &format!("{method} {path}{}", query.encode()),
+        );
+        self.host
+            .send(&request)
+            .map_err(|e| self.clean(ApiError::transport(e)))
     }
 
     /// Redaction as a second wall: a key echoed by a server or a transport
@@ -230,6 +247,12 @@ impl Query {
             Some(v) => self.set(name, v),
             None => self,
         }
+    }
+
+    /// Add `name=value` as given (a caller's own parameters, `name[]` included).
+    pub fn push(mut self, name: &str, value: &str) -> Self {
+        self.0.push((name.to_owned(), value.to_owned()));
+        self
     }
 
     /// Add `name[]=v` for each value.

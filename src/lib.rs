@@ -9,6 +9,7 @@
 pub mod check;
 pub mod connection;
 pub mod error;
+pub mod functions;
 pub mod host;
 pub mod http;
 pub mod manifest;

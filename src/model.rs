@@ -95,3 +95,31 @@ pub struct Page {
     pub next_cursor: Option<String>,
     pub warnings: Vec<String>,
 }
+
+/// Which request function is called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestFunction {
+    /// `CLAUDE_API_REQUEST`.
+    ClaudeApiRequest,
+    /// `CLAUDE_COMPLIANCE_API_REQUEST`.
+    ClaudeComplianceApiRequest,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiRequest {
+    pub method: String,
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub body: Option<String>,
+    pub paginate: bool,
+    pub max_pages: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiResponse {
+    pub page: u32,
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body_json: Option<String>,
+    pub body_text: Option<String>,
+}

@@ -4,7 +4,10 @@
 use crate::connection::Connection;
 use crate::error::Result;
 use crate::host::Host;
-use crate::model::{KeyCheck, Manifest, Page, ReadRequest, StreamDescriptor};
+use crate::model::{
+    ApiRequest, ApiResponse, KeyCheck, Manifest, Page, ReadRequest, RequestFunction,
+    StreamDescriptor,
+};
 use crate::settings::Settings;
 use crate::streams::{self, ReadContext};
 
@@ -31,4 +34,16 @@ pub fn read_page(host: &dyn Host, base_url: &str, request: &ReadRequest) -> Resu
         settings: &settings,
     };
     streams::read_page(&ctx, request).map_err(|e| e.redacted(&connection.secrets()))
+}
+
+pub fn call_function(
+    host: &dyn Host,
+    base_url: &str,
+    allow_writes: bool,
+    function: RequestFunction,
+    request: &ApiRequest,
+) -> Result<Vec<ApiResponse>> {
+    let connection = Connection::load(base_url, host)?;
+    crate::functions::call(host, &connection, allow_writes, function, request)
+        .map_err(|e| e.redacted(&connection.secrets()))
 }

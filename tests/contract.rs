@@ -4,7 +4,7 @@
 use crate::common::*;
 
 #[test]
-fn imports_secrets_logging_and_standard_wasi_http_and_exports_the_plugin() {
+fn imports_secrets_logging_and_standard_wasi_http_and_exports_the_plugin_and_functions() {
     let imports = runtime().imports();
     for expected in [
         "anthropic:connector/secrets@0.1.0",
@@ -25,7 +25,13 @@ fn imports_secrets_logging_and_standard_wasi_http_and_exports_the_plugin() {
         !imports.iter().any(|i| i.starts_with("wasi:sockets")),
         "no raw sockets: {imports:?}"
     );
-    assert_eq!(runtime().exports(), ["anthropic:connector/plugin@0.1.0"]);
+    assert_eq!(
+        runtime().exports(),
+        [
+            "anthropic:connector/plugin@0.1.0",
+            "anthropic:connector/request-functions@0.1.0"
+        ]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

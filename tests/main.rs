@@ -10,6 +10,7 @@ mod check;
 mod contract;
 mod directory;
 mod egress;
+mod functions;
 mod reports;
 mod secrets;
 mod streams;

@@ -4,12 +4,14 @@
 //! - [`runtime`]: engine, component, pre-instantiation, sandbox limits
 //! - [`egress`]: the outgoing-HTTP policy (allow-list, request log)
 //! - [`secrets`]: where keys come from; a type that never prints
+//! - [`connections`]: named connections (slugs) and grants of the request functions
 //! - [`sync`]: the page loop, parent-first scheduling, state, retries
 //! - [`destinations`]: where records land (SQLite)
 //! - [`mock`]: the Anthropic API double used by tests and demos
 //! - [`cli`]: commands, progress and output formats
 
 pub mod cli;
+pub mod connections;
 pub mod destinations;
 pub mod egress;
 pub mod mock;

@@ -1,5 +1,6 @@
 //! The `harness` command line: `check`, `streams`, `sync` and `mock`.
 
+pub mod call;
 pub mod connection;
 pub mod docs;
 pub mod output;
@@ -57,6 +58,9 @@ pub enum Command {
     Sync(SyncArgs),
     /// Serve the mock Anthropic API on loopback until interrupted.
     Mock(MockArgs),
+    /// Call the Claude API through a request function (CLAUDE_API_REQUEST or
+    /// CLAUDE_COMPLIANCE_API_REQUEST).
+    Call(call::CallArgs),
     /// Print the streams reference (Markdown) from the plugin's manifest.
     Docs,
 }
@@ -134,6 +138,12 @@ impl Cli {
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Mock(args) => serve_mock(args).await,
+        Command::Call(args) => {
+            let runtime = cli.runtime()?;
+            let rows = call::run(&runtime, args).await?;
+            call::print(&rows, cli.json);
+            Ok(exit(rows.iter().all(|r| r.status < 400)))
+        }
         Command::Docs => {
             print!(
                 "{}",

@@ -12,3 +12,4 @@ wasmtime::component::bindgen!({
 pub use anthropic::connector::logging::Level as LogLevel;
 pub use anthropic::connector::types;
 pub use exports::anthropic::connector::plugin;
+pub use exports::anthropic::connector::request_functions as functions;

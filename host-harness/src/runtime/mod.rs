@@ -9,6 +9,7 @@ mod limits;
 mod state;
 
 pub use bindings::LogLevel;
+pub use bindings::functions;
 pub use bindings::types;
 pub use error::{CallError, PluginFailure};
 pub use limits::SandboxLimits;
@@ -36,6 +37,8 @@ pub struct ConnectionConfig {
     pub secrets: Arc<Secrets>,
     /// Destinations the plugin may reach; by default the base URL's origin only.
     pub egress: Arc<EgressPolicy>,
+    /// Whether the request functions may send write methods (off by default).
+    pub allow_writes: bool,
 }
 
 impl ConnectionConfig {
@@ -51,6 +54,7 @@ impl ConnectionConfig {
             base_url,
             secrets: Arc::new(secrets),
             egress: Arc::new(egress),
+            allow_writes: false,
         })
     }
 }
@@ -220,6 +224,24 @@ impl PluginRuntime {
         .map_err(plugin_failure(connection))
     }
 
+    /// Call one of the request functions.
+    pub async fn call_function(
+        &self,
+        connection: &ConnectionConfig,
+        function: functions::RequestFunction,
+        request: &functions::ApiRequest,
+    ) -> Result<Vec<functions::ApiResponse>, CallError> {
+        let conn = wit_connection(connection);
+        self.call(Some(connection), async |plugin, store| {
+            plugin
+                .anthropic_connector_request_functions()
+                .call_call(store, &conn, function, request)
+                .await
+        })
+        .await?
+        .map_err(plugin_failure(connection))
+    }
+
     /// Read one page of a stream.
     pub async fn read_page(
         &self,
@@ -241,6 +263,7 @@ impl PluginRuntime {
 fn wit_connection(connection: &ConnectionConfig) -> types::Connection {
     types::Connection {
         base_url: connection.base_url.clone(),
+        allow_writes: connection.allow_writes,
     }
 }
 

@@ -1,0 +1,209 @@
+//! Named connections and grants, for the request functions.
+//!
+//! A connections file (JSON) maps slugs to a base URL, a secrets file and
+//! whether writes are allowed, and roles to the functions they are granted:
+//!
+//! ```json
+//! {
+//!   "connections": {
+//!     "prod": {"base_url": "https://api.anthropic.com", "secrets_file": "prod.env", "allow_writes": false}
+//!   },
+//!   "roles": {
+//!     "auditor": ["claude_compliance_api_request"],
+//!     "platform": ["claude_api_request", "claude_compliance_api_request"]
+//!   }
+//! }
+//! ```
+//!
+//! Grants deny by default: a role may call only what it is granted; a caller
+//! without a role is the local owner of the connection and may call both.
+//! The plugin only ever sees the resolved connection's secrets.
+
+use crate::runtime::ConnectionConfig;
+use crate::secrets::{Secrets, SecretsError};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// The two functions, by the names grants use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Function {
+    ClaudeApiRequest,
+    ClaudeComplianceApiRequest,
+}
+
+impl Function {
+    pub fn grant_name(self) -> &'static str {
+        match self {
+            Self::ClaudeApiRequest => "claude_api_request",
+            Self::ClaudeComplianceApiRequest => "claude_compliance_api_request",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamedConnection {
+    pub base_url: String,
+    /// Relative paths are read from the connections file's folder.
+    pub secrets_file: PathBuf,
+    #[serde(default)]
+    pub allow_writes: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionsFile {
+    #[serde(default)]
+    pub connections: BTreeMap<String, NamedConnection>,
+    #[serde(default)]
+    pub roles: BTreeMap<String, Vec<String>>,
+    #[serde(skip)]
+    folder: PathBuf,
+}
+
+#[derive(Debug, Error)]
+pub enum ConnectionsError {
+    #[error("cannot read the connections file {path}: {reason}")]
+    Read { path: String, reason: String },
+    #[error("unknown connection `{slug}`; the connections are: {known}")]
+    UnknownSlug { slug: String, known: String },
+    #[error("role `{role}` may not call {function}: it is not granted (grants deny by default)")]
+    NotGranted {
+        role: String,
+        function: &'static str,
+    },
+    #[error("connection `{slug}`: {source}")]
+    Secrets { slug: String, source: SecretsError },
+    #[error("connection `{slug}`: {reason}")]
+    Invalid { slug: String, reason: String },
+}
+
+impl ConnectionsFile {
+    pub fn load(path: &Path) -> Result<Self, ConnectionsError> {
+        let read_error = |reason: String| ConnectionsError::Read {
+            path: path.display().to_string(),
+            reason,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| read_error(e.to_string()))?;
+        let mut file: Self = serde_json::from_str(&text).map_err(|e| read_error(e.to_string()))?;
+        file.folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        for (role, grants) in &file.roles {
+            for grant in grants {
+                if ![
+                    Function::ClaudeApiRequest,
+                    Function::ClaudeComplianceApiRequest,
+                ]
+                .iter()
+                .any(|f| f.grant_name() == grant)
+                {
+                    return Err(read_error(format!(
+                        "role `{role}` is granted `{grant}`; grants are claude_api_request and claude_compliance_api_request"
+                    )));
+                }
+            }
+        }
+        Ok(file)
+    }
+
+    /// May `role` call `function`? No role: the local owner, who may call both.
+    pub fn authorize(
+        &self,
+        role: Option<&str>,
+        function: Function,
+    ) -> Result<(), ConnectionsError> {
+        authorize(&self.roles, role, function)
+    }
+
+    /// The connection behind `slug`, with its secrets read.
+    pub fn resolve(&self, slug: &str) -> Result<ConnectionConfig, ConnectionsError> {
+        let named = self
+            .connections
+            .get(slug)
+            .ok_or_else(|| ConnectionsError::UnknownSlug {
+                slug: slug.to_owned(),
+                known: if self.connections.is_empty() {
+                    "(none)".to_owned()
+                } else {
+                    self.connections
+                        .keys()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                },
+            })?;
+        let secrets_path = self.folder.join(&named.secrets_file);
+        let secrets =
+            Secrets::from_file(&secrets_path).map_err(|source| ConnectionsError::Secrets {
+                slug: slug.to_owned(),
+                source,
+            })?;
+        let mut config = ConnectionConfig::new(named.base_url.clone(), secrets).map_err(|e| {
+            ConnectionsError::Invalid {
+                slug: slug.to_owned(),
+                reason: e.to_string(),
+            }
+        })?;
+        config.allow_writes = named.allow_writes;
+        Ok(config)
+    }
+}
+
+/// Grants, deny by default.
+pub fn authorize(
+    roles: &BTreeMap<String, Vec<String>>,
+    role: Option<&str>,
+    function: Function,
+) -> Result<(), ConnectionsError> {
+    let Some(role) = role else { return Ok(()) };
+    let granted = roles
+        .get(role)
+        .is_some_and(|g| g.iter().any(|f| f == function.grant_name()));
+    if granted {
+        Ok(())
+    } else {
+        Err(ConnectionsError::NotGranted {
+            role: role.to_owned(),
+            function: function.grant_name(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grants_deny_by_default() {
+        let mut roles = BTreeMap::new();
+        roles.insert(
+            "auditor".to_owned(),
+            vec!["claude_compliance_api_request".to_owned()],
+        );
+        assert!(authorize(&roles, None, Function::ClaudeApiRequest).is_ok());
+        assert!(
+            authorize(
+                &roles,
+                Some("auditor"),
+                Function::ClaudeComplianceApiRequest
+            )
+            .is_ok()
+        );
+        let err = authorize(&roles, Some("auditor"), Function::ClaudeApiRequest)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "role `auditor` may not call claude_api_request: it is not granted (grants deny by default)"
+        );
+        assert!(
+            authorize(
+                &roles,
+                Some("stranger"),
+                Function::ClaudeComplianceApiRequest
+            )
+            .is_err()
+        );
+    }
+}

@@ -1,0 +1,248 @@
+//! The two request functions, `CLAUDE_API_REQUEST` and
+//! `CLAUDE_COMPLIANCE_API_REQUEST`: ad-hoc calls through a connection's keys.
+//!
+//! Everything that can be refused is refused before any request: the path
+//! ([`path`]), the key (the compliance function never uses the Admin API Key),
+//! and write methods unless the connection allows them. The request always
+//! goes to the connection's base URL. API errors come back as rows.
+
+pub mod path;
+
+use crate::connection::{COMPLIANCE_KEY, Connection};
+use crate::error::{ConnectorError, Result};
+use crate::host::{Host, HttpResponse};
+use crate::http::{ApiClient, Query};
+use crate::model::{ApiRequest, ApiResponse, KeyKind, RequestFunction};
+use path::{COMPLIANCE_PREFIX, check_path};
+use serde_json::Value;
+
+/// The most pages one call may return.
+pub const MAX_PAGES: u32 = 100;
+
+const READ_METHODS: [&str; 2] = ["GET", "HEAD"];
+const WRITE_METHODS: [&str; 4] = ["POST", "PUT", "PATCH", "DELETE"];
+
+/// Headers worth returning.
+fn useful_header(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    matches!(
+        name.as_str(),
+        "request-id" | "retry-after" | "content-type" | "x-should-retry"
+    ) || name.starts_with("anthropic-ratelimit-")
+}
+
+/// The key a function uses on this connection.
+fn choose_key(function: RequestFunction, connection: &Connection) -> Result<KeyKind> {
+    match function {
+        RequestFunction::ClaudeComplianceApiRequest => {
+            connection.key(KeyKind::Compliance).map(|_| KeyKind::Compliance).ok_or_else(|| {
+                ConnectorError::InvalidConfig(format!(
+                    "no Compliance Access Key on this connection: CLAUDE_COMPLIANCE_API_REQUEST uses only the {} \
+                     and never the Admin API Key",
+                    COMPLIANCE_KEY.display()
+                ))
+            })
+        }
+        RequestFunction::ClaudeApiRequest => [KeyKind::Compliance, KeyKind::Admin]
+            .into_iter()
+            .find(|k| connection.key(*k).is_some())
+            .ok_or_else(|| ConnectorError::InvalidConfig("the connection has no key".into())),
+    }
+}
+
+fn check_method(method: &str, allow_writes: bool) -> Result<String> {
+    let method = if method.trim().is_empty() {
+        "GET".to_owned()
+    } else {
+        method.trim().to_ascii_uppercase()
+    };
+    if READ_METHODS.contains(&method.as_str()) {
+        return Ok(method);
+    }
+    if WRITE_METHODS.contains(&method.as_str()) {
+        if allow_writes {
+            return Ok(method);
+        }
+        return Err(ConnectorError::InvalidConfig(format!(
+            "method {method} refused: this connection does not allow write methods (the Compliance API can \
+             delete chats, files and projects); its owner must allow writes on the connection first"
+        )));
+    }
+    Err(ConnectorError::InvalidConfig(format!(
+        "method `{method}` refused: use GET or HEAD (or, where the connection allows writes, POST, PUT, PATCH, DELETE)"
+    )))
+}
+
+/// Make the call, one row per response.
+pub fn call(
+    host: &dyn Host,
+    connection: &Connection,
+    allow_writes: bool,
+    function: RequestFunction,
+    request: &ApiRequest,
+) -> Result<Vec<ApiResponse>> {
+    let prefix = match function {
+        RequestFunction::ClaudeApiRequest => "/",
+        RequestFunction::ClaudeComplianceApiRequest => COMPLIANCE_PREFIX,
+    };
+    let path = check_path(&request.path, prefix)?;
+    let method = check_method(&request.method, allow_writes)?;
+    let body = match &request.body {
+        Some(text) => {
+            serde_json::from_str::<Value>(text).map_err(|e| {
+                ConnectorError::InvalidConfig(format!("the body is not valid JSON: {e}"))
+            })?;
+            Some(text.as_bytes().to_vec())
+        }
+        None => None,
+    };
+    for (name, _) in &request.query {
+        if name.is_empty() || name.chars().any(|c| c.is_control()) {
+            return Err(ConnectorError::InvalidConfig(format!(
+                "query parameter name `{name}` refused"
+            )));
+        }
+    }
+    let kind = choose_key(function, connection)?;
+    let client = ApiClient::new(host, connection, kind)?;
+    let max_pages = if request.paginate {
+        request.max_pages.clamp(1, MAX_PAGES)
+    } else {
+        1
+    };
+
+    let mut rows = Vec::new();
+    let mut cursor: Option<(&'static str, String)> = None;
+    for page in 1..=max_pages {
+        let mut query = Query::new();
+        for (name, value) in &request.query {
+            if cursor.as_ref().is_some_and(|(c, _)| c == name) {
+                continue;
+            }
+            query = query.push(name, value);
+        }
+        if let Some((name, value)) = &cursor {
+            query = query.push(name, value);
+        }
+        let response = client
+            .send(&method, path.as_str(), &query, body.clone())
+            .map_err(|e| e.into_connector_error(client.field()))?;
+        let row = to_row(page, &response, &connection.secrets());
+        cursor = if request.paginate && (200..300).contains(&response.status) {
+            next_cursor(row.body_json.as_deref())
+        } else {
+            None
+        };
+        rows.push(row);
+        if cursor.is_none() {
+            break;
+        }
+    }
+    Ok(rows)
+}
+
+/// Where the next page is, in either pagination scheme.
+fn next_cursor(body: Option<&str>) -> Option<(&'static str, String)> {
+    let body: Value = serde_json::from_str(body?).ok()?;
+    let text = |k: &str| {
+        body.get(k)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    if body.get("has_more").and_then(Value::as_bool) == Some(false) {
+        return None;
+    }
+    text("next_page").map(|t| ("page", t)).or_else(|| {
+        (body.get("has_more").and_then(Value::as_bool) == Some(true))
+            .then(|| text("last_id").map(|id| ("after_id", id)))
+            .flatten()
+    })
+}
+
+fn to_row(page: u32, response: &HttpResponse, secrets: &[&str]) -> ApiResponse {
+    let text = crate::redact::redact(&String::from_utf8_lossy(&response.body), secrets);
+    let json = serde_json::from_str::<Value>(&text)
+        .ok()
+        .map(|v| v.to_string());
+    ApiResponse {
+        page,
+        status: response.status,
+        headers: response
+            .headers
+            .iter()
+            .filter(|(k, _)| useful_header(k))
+            .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+            .collect(),
+        body_text: if json.is_none() { Some(text) } else { None },
+        body_json: json,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_need_the_connection_to_allow_them() {
+        assert_eq!(check_method("", false).unwrap(), "GET");
+        assert!(
+            check_method("delete", false)
+                .unwrap_err()
+                .to_string()
+                .contains("does not allow write methods")
+        );
+        assert_eq!(check_method("delete", true).unwrap(), "DELETE");
+        assert!(check_method("TRACE", true).is_err());
+    }
+
+    #[test]
+    fn both_pagination_schemes_are_followed() {
+        assert_eq!(
+            next_cursor(Some(r#"{"has_more":true,"last_id":"x"}"#)),
+            Some(("after_id", "x".into()))
+        );
+        assert_eq!(
+            next_cursor(Some(r#"{"has_more":true,"next_page":"p"}"#)),
+            Some(("page", "p".into()))
+        );
+        assert_eq!(
+            next_cursor(Some(r#"{"next_page":"p"}"#)),
+            Some(("page", "p".into()))
+        );
+        assert_eq!(
+            next_cursor(Some(r#"{"has_more":false,"next_page":"p"}"#)),
+            None
+        );
+        assert_eq!(next_cursor(Some("not json")), None);
+    }
+
+    #[test]
+    fn the_compliance_function_never_uses_the_admin_key() {
+        let admin_only =
+            Connection::new("https://x", Some("sk-ant-admin01-k".into()), None).unwrap();
+        let err = choose_key(RequestFunction::ClaudeComplianceApiRequest, &admin_only).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("no Compliance Access Key on this connection")
+        );
+        assert_eq!(
+            choose_key(RequestFunction::ClaudeApiRequest, &admin_only).unwrap(),
+            KeyKind::Admin
+        );
+        let both = Connection::new(
+            "https://x",
+            Some("sk-ant-admin01-k".into()),
+            Some("sk-ant-api01-k".into()),
+        )
+        .unwrap();
+        assert_eq!(
+            choose_key(RequestFunction::ClaudeApiRequest, &both).unwrap(),
+            KeyKind::Compliance
+        );
+        assert_eq!(
+            choose_key(RequestFunction::ClaudeComplianceApiRequest, &both).unwrap(),
+            KeyKind::Compliance
+        );
+    }
+}
