@@ -85,6 +85,18 @@ async fn main() {
         loaded.elapsed()
     );
 
+    // The fixed cost of one call into the plugin, without HTTP: a fresh store,
+    // instantiation and the manifest export.
+    let calls = 200;
+    let started = Instant::now();
+    for _ in 0..calls {
+        runtime.manifest().await.expect("manifest");
+    }
+    println!(
+        "one call without HTTP (instantiate + manifest): {:.2?}",
+        started.elapsed() / calls
+    );
+
     let mock = MockServer::start(MockOrg::generate(OrgSize {
         admin_users: users,
         organizations: 1,

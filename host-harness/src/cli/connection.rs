@@ -31,6 +31,12 @@ pub struct ConnectionArgs {
     /// Linked organisations in the mock (with --mock).
     #[arg(long, default_value_t = OrgSize::default().organizations, requires = "mock")]
     pub mock_organizations: usize,
+    /// claude.ai users across the mock's organisations (with --mock).
+    #[arg(long, default_value_t = OrgSize::default().compliance_users, requires = "mock")]
+    pub mock_compliance_users: usize,
+    /// Events in the mock's activity feed (with --mock).
+    #[arg(long, default_value_t = OrgSize::default().activities, requires = "mock")]
+    pub mock_activities: usize,
 }
 
 /// A resolved connection, and the mock serving it when there is one (kept
@@ -46,6 +52,8 @@ impl ConnectionArgs {
             let org = MockOrg::generate(OrgSize {
                 admin_users: self.mock_users,
                 organizations: self.mock_organizations,
+                compliance_users: self.mock_compliance_users,
+                activities: self.mock_activities,
                 ..OrgSize::default()
             });
             let server = MockServer::start(org)

@@ -67,6 +67,8 @@ impl MockServer {
         let served = state.clone();
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
+                // Answers are small writes: do not let Nagle hold them back.
+                let _ = stream.set_nodelay(true);
                 let state = served.clone();
                 tokio::spawn(async move {
                     let service = service_fn(move |req| {
