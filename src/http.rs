@@ -120,7 +120,14 @@ impl<'a> ApiClient<'a> {
 
     /// `GET path?query` and parse the JSON body.
     pub fn get_json(&self, path: &str, query: &Query) -> Result<Value, ApiError> {
-        let response = self.send("GET", path, query, None)?;
+        let mut response = self.send("GET", path, query, None)?;
+        // A key echoed by the server goes no further: not into a record, not
+        // into an error snippet (redacted before anything is cut).
+        let text = String::from_utf8_lossy(&response.body);
+        let secrets = self.connection.secrets();
+        if secrets.iter().any(|s| !s.is_empty() && text.contains(s)) {
+            response.body = crate::redact::redact(&text, &secrets).into_bytes();
+        }
         parse_response(&response).map_err(|e| self.clean(e))
     }
 
@@ -161,7 +168,10 @@ impl<'a> ApiClient<'a> {
     /// Redaction as a second wall: a key echoed by a server or a transport
     /// message never travels further.
     fn clean(&self, mut err: ApiError) -> ApiError {
-        err.message = crate::redact::redact(&err.message, &self.connection.secrets());
+        let secrets = self.connection.secrets();
+        err.message = crate::redact::redact(&err.message, &secrets);
+        err.error_type = err.error_type.map(|t| crate::redact::redact(&t, &secrets));
+        err.request_id = err.request_id.map(|t| crate::redact::redact(&t, &secrets));
         err
     }
 }

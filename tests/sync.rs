@@ -136,7 +136,17 @@ async fn a_stream_failing_mid_way_keeps_its_committed_pages_and_the_next_run_res
         .as_str()
         .unwrap()
         .to_owned();
-    assert_eq!(cursor.as_deref(), Some(third_page_last.as_str()));
+    let stored: host_harness::sync::ResumePoint = serde_json::from_str(&cursor.unwrap()).unwrap();
+    assert_eq!(
+        stored.cursor, third_page_last,
+        "the position is committed with the rows"
+    );
+    assert!(
+        stored
+            .context
+            .ends_with(r#"|full_refresh|{"page_size":50}"#),
+        "{stored:?}"
+    );
 
     mock.set_behaviour(Behaviour::default());
     let before = mock.requests().len();
@@ -292,4 +302,78 @@ async fn the_demo_command_syncs_the_built_in_mock_into_sqlite() {
         .query_row("SELECT count(*) FROM admin_users", [], |r| r.get(0))
         .unwrap();
     assert_eq!(count, 1200);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_interrupted_parent_is_read_whole_and_a_position_of_other_settings_is_not_reused() {
+    let mock = mock(30, 3).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.sqlite");
+    let conn = connection(&mock.base_url(), BOTH);
+    let orgs = "/v1/compliance/organizations";
+    mock.set_behaviour(Behaviour {
+        fault: Some(Fault {
+            path: orgs.into(),
+            kind: FaultKind::ServerError,
+            after: 1,
+            times: None,
+        }),
+        ..Behaviour::default()
+    });
+    let report = sync(&conn, &db, &options(&["organization_users"], 1)).await;
+    assert!(matches!(
+        report.stream("organizations").unwrap().outcome,
+        Outcome::Failed(_)
+    ));
+    assert_eq!(
+        checkpoint(&db, "organizations").1,
+        None,
+        "a parent keeps no position to resume from"
+    );
+
+    mock.set_behaviour(Behaviour::default());
+    let report = sync(&conn, &db, &options(&["organization_users"], 1)).await;
+    assert!(report.succeeded(), "{report:?}");
+    assert_eq!(
+        report.stream("organizations").unwrap().pages,
+        3,
+        "read from the start"
+    );
+    let memberships: usize = mock
+        .org()
+        .organization_users
+        .iter()
+        .map(|(_, u)| u.len())
+        .sum();
+    assert_eq!(
+        report.stream("organization_users").unwrap().rows as usize,
+        memberships,
+        "every parent's children"
+    );
+
+    let users = "/v1/organizations/users";
+    mock.set_behaviour(Behaviour {
+        fault: Some(Fault {
+            path: users.into(),
+            kind: FaultKind::ServerError,
+            after: 1,
+            times: None,
+        }),
+        ..Behaviour::default()
+    });
+    let report = sync(&conn, &db, &options(&["admin_users"], 10)).await;
+    assert_eq!(report.stream("admin_users").unwrap().rows, 10);
+    mock.set_behaviour(Behaviour::default());
+    let report = sync(&conn, &db, &options(&["admin_users"], 15)).await;
+    let users_report = report.stream("admin_users").unwrap();
+    assert_eq!(
+        (users_report.rows, users_report.pages),
+        (30, 2),
+        "read from the start with the new page size"
+    );
+    assert!(
+        users_report.warnings[0]
+            .contains("belonged to another strategy, setting or plugin version"),
+        "{users_report:?}"
+    );
 }

@@ -161,10 +161,13 @@ fn next_cursor(body: Option<&str>) -> Option<(&'static str, String)> {
 }
 
 fn to_row(page: u32, response: &HttpResponse, secrets: &[&str]) -> ApiResponse {
-    let text = crate::redact::redact(&String::from_utf8_lossy(&response.body), secrets);
+    let clean = |text: &str| crate::redact::redact(text, secrets);
+    let text = clean(&String::from_utf8_lossy(&response.body));
+    // Redact the re-serialised JSON as well: a key written with escapes in
+    // the body comes out unescaped once parsed.
     let json = serde_json::from_str::<Value>(&text)
         .ok()
-        .map(|v| v.to_string());
+        .map(|v| clean(&v.to_string()));
     ApiResponse {
         page,
         status: response.status,
@@ -172,7 +175,7 @@ fn to_row(page: u32, response: &HttpResponse, secrets: &[&str]) -> ApiResponse {
             .headers
             .iter()
             .filter(|(k, _)| useful_header(k))
-            .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+            .map(|(k, v)| (k.to_ascii_lowercase(), clean(v)))
             .collect(),
         body_text: if json.is_none() { Some(text) } else { None },
         body_json: json,

@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod compliance;
+pub mod incremental;
 pub mod key_hash;
 pub mod list;
 pub mod schema;

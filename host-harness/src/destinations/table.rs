@@ -62,6 +62,12 @@ impl TableSpec {
                 kind: column_kind(property),
             })
             .collect();
+        if let Some(reserved) = columns.iter().find(|c| c.name.starts_with('_')) {
+            return Err(bad(format!(
+                "column `{}` uses the destination's reserved `_` prefix",
+                reserved.name
+            )));
+        }
         for key in &descriptor.primary_key {
             if !columns.iter().any(|c| &c.name == key) {
                 return Err(bad(format!("primary key column `{key}` is not a property")));

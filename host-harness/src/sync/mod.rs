@@ -8,11 +8,13 @@
 pub mod plan;
 pub mod progress;
 pub mod report;
+pub mod resume;
 pub mod retry;
 
 pub use plan::{Plan, PlanError, PlannedStream, plan};
 pub use progress::{Progress, Silent};
 pub use report::{Outcome, StreamReport, SyncReport};
+pub use resume::ResumePoint;
 pub use retry::RetryPolicy;
 
 use crate::destinations::{Checkpoint, Destination, TableSpec};
@@ -106,6 +108,7 @@ impl SyncEngine<'_> {
                     let mut kept = Vec::new();
                     let report = self
                         .read_stream(
+                            &plan.plugin_version,
                             descriptor,
                             strategy,
                             options,
@@ -145,6 +148,7 @@ impl SyncEngine<'_> {
     /// Read one stream to the end (or to its first unrecoverable error).
     async fn read_stream(
         &mut self,
+        plugin_version: &str,
         descriptor: &StreamDescriptor,
         strategy: SyncStrategy,
         options: &SyncOptions,
@@ -183,13 +187,27 @@ impl SyncEngine<'_> {
                 }
                 None => vec![Vec::new()],
             };
+            // Resume an interrupted read only where that loses nothing: not for a
+            // child (its parents may differ), not for a parent of this run (its
+            // children need all of it), and only in the same context.
+            let context = resume::context(plugin_version, strategy_name(strategy), &options.settings_json);
+            let resumable = parents.is_none() && keep.is_none();
+            let mut resume_from = match checkpoint.page_cursor.take() {
+                Some(stored) if resumable => {
+                    let cursor = ResumePoint::decode(&stored, &context);
+                    if cursor.is_none() {
+                        report.warnings.push(
+                            "the position of an interrupted run belonged to another strategy, setting \
+                             or plugin version: read from the start"
+                                .into(),
+                        );
+                    }
+                    cursor
+                }
+                _ => None,
+            };
             for batch in batches {
-                // Resuming mid-stream only makes sense without parents (their order may change).
-                let mut cursor = if parents.is_none() {
-                    checkpoint.page_cursor.take()
-                } else {
-                    None
-                };
+                let mut cursor = resume_from.take();
                 loop {
                     let request = ReadRequest {
                         stream_name: descriptor.name.clone(),
@@ -202,9 +220,19 @@ impl SyncEngine<'_> {
                     let page = self
                         .read_with_retries(&request, options, &mut report)
                         .await?;
+                    if page.next_cursor.is_some() && page.next_cursor == cursor {
+                        return Err(format!(
+                            "the plugin returned the same page cursor twice for `{}`; stopping instead of looping",
+                            descriptor.name
+                        ));
+                    }
                     checkpoint = Checkpoint {
                         state_json: page.state_json.clone().or(checkpoint.state_json),
-                        page_cursor: page.next_cursor.clone(),
+                        page_cursor: page
+                            .next_cursor
+                            .as_deref()
+                            .filter(|_| resumable)
+                            .map(|c| ResumePoint::encode(&context, c)),
                     };
                     let written = self
                         .destination

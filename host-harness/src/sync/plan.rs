@@ -30,6 +30,8 @@ pub struct Plan {
     /// Available streams left out of an "all" run because the plugin does not
     /// implement them yet.
     pub not_implemented: Vec<String>,
+    /// The plugin's version (part of the context a resume point belongs to).
+    pub plugin_version: String,
 }
 
 /// How messages name a key field.
@@ -127,5 +129,6 @@ pub fn plan(
             })
             .collect(),
         not_implemented,
+        plugin_version: String::new(),
     })
 }

@@ -11,7 +11,7 @@
 
 use crate::error::{ConnectorError, Result};
 use crate::http::{ApiClient, Query};
-use crate::model::{KeyKind, Page, ReadRequest, SyncStrategy};
+use crate::model::{KeyKind, Page, ReadRequest};
 use crate::pagination::Scheme;
 use crate::streams::ReadContext;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -46,10 +46,8 @@ fn is_closed(day: NaiveDate, now: DateTime<Utc>) -> bool {
 
 pub fn read(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
     let now = Utc::now();
-    let walk = match &request.page_cursor {
-        Some(cursor) => serde_json::from_str(cursor).map_err(|e| {
-            ConnectorError::InvalidConfig(format!("unreadable {STREAM} page cursor ({e})"))
-        })?,
+    let walk = match crate::streams::incremental::cursor_walk(request)? {
+        Some(walk) => walk,
         None => first_walk(ctx, request, now)?,
     };
     let query = Query::new()
@@ -104,16 +102,7 @@ pub fn read(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
 }
 
 fn first_walk(ctx: &ReadContext<'_>, request: &ReadRequest, now: DateTime<Utc>) -> Result<Walk> {
-    let saved: Option<State> = match (&request.strategy, &request.state_json) {
-        (SyncStrategy::Incremental, Some(json)) => {
-            Some(serde_json::from_str(json).map_err(|e| {
-                ConnectorError::InvalidConfig(format!(
-                    "the saved {STREAM} state is unreadable ({e}); reset the stream"
-                ))
-            })?)
-        }
-        _ => None,
-    };
+    let saved: Option<State> = crate::streams::incremental::saved_state(request)?;
     let start = match &saved {
         Some(state) => {
             let from = state

@@ -16,7 +16,7 @@
 use crate::error::{ConnectorError, Result};
 use crate::host::LogLevel;
 use crate::http::{ApiClient, Query};
-use crate::model::{KeyKind, Page, ReadRequest, SyncStrategy};
+use crate::model::{KeyKind, Page, ReadRequest};
 use crate::pagination::Scheme;
 use crate::settings::GROUPING_DIMENSIONS;
 use crate::streams::ReadContext;
@@ -159,10 +159,8 @@ fn read(
 ) -> Result<Page> {
     let config = format!("{}|{}", report.width.name, report.group_by.join(","));
     let now = Utc::now();
-    let walk = match &request.page_cursor {
-        Some(cursor) => serde_json::from_str(cursor).map_err(|e| {
-            ConnectorError::InvalidConfig(format!("unreadable report page cursor ({e})"))
-        })?,
+    let walk = match crate::streams::incremental::cursor_walk(request)? {
+        Some(walk) => walk,
         None => first_walk(ctx, request, report, &config, now, &mut warnings)?,
     };
     let window_start = parse_time(&walk.window_start, "window start")?;
@@ -232,17 +230,7 @@ fn first_walk(
     now: DateTime<Utc>,
     warnings: &mut Vec<String>,
 ) -> Result<Walk> {
-    let saved: Option<State> = match (&request.strategy, &request.state_json) {
-        (SyncStrategy::Incremental, Some(json)) => {
-            Some(serde_json::from_str(json).map_err(|e| {
-                ConnectorError::InvalidConfig(format!(
-                    "the saved {} state is unreadable ({e}); reset the stream",
-                    report.stream
-                ))
-            })?)
-        }
-        _ => None,
-    };
+    let saved: Option<State> = crate::streams::incremental::saved_state(request)?;
     let saved = match saved {
         Some(state) if state.config != config => {
             let warning = format!(
@@ -265,7 +253,8 @@ fn first_walk(
         None => ctx.settings.start_date.unwrap_or(now - DEFAULT_HISTORY),
     };
     Ok(Walk {
-        window_start: rfc3339(floor(start, report.width)),
+        // A start in the future reads the current bucket only, not a reversed range.
+        window_start: rfc3339(floor(start.min(now), report.width)),
         range_end: rfc3339(floor(now, report.width) + report.width.length),
         page: None,
         watermark: saved.map(|s| s.watermark),

@@ -10,7 +10,7 @@
 
 use crate::error::{ConnectorError, Result};
 use crate::http::{ApiClient, Query};
-use crate::model::{KeyKind, Page, ReadRequest, SyncStrategy};
+use crate::model::{KeyKind, Page, ReadRequest};
 use crate::pagination::Scheme;
 use crate::streams::ReadContext;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
@@ -31,6 +31,9 @@ struct Window {
     lt: String,
     /// The next page's `after_id`.
     after_id: Option<String>,
+    /// The watermark before this run, which the new one never goes below.
+    #[serde(default)]
+    previous: Option<String>,
 }
 
 /// The committed state: everything before the watermark has been read.
@@ -48,16 +51,8 @@ fn first_window(
     request: &ReadRequest,
     now: DateTime<Utc>,
 ) -> Result<Window> {
-    let state: Option<State> = match (&request.strategy, &request.state_json) {
-        (SyncStrategy::Incremental, Some(json)) => {
-            Some(serde_json::from_str(json).map_err(|e| {
-                ConnectorError::InvalidConfig(format!(
-                    "the saved activities state is unreadable ({e}); reset the stream"
-                ))
-            })?)
-        }
-        _ => None,
-    };
+    let state: Option<State> = crate::streams::incremental::saved_state(request)?;
+    let previous = state.as_ref().map(|s| s.watermark.clone());
     let start = match state {
         Some(state) => {
             let watermark = DateTime::parse_from_rfc3339(&state.watermark)
@@ -71,18 +66,19 @@ fn first_window(
         }
         None => ctx.settings.start_date,
     };
+    let end = now - SETTLE;
     Ok(Window {
-        gte: start.map(rfc3339),
-        lt: rfc3339(now - SETTLE),
+        // A start in the future (a clock skew, a mistyped date) reads nothing, not an error.
+        gte: start.map(|s| rfc3339(s.min(end))),
+        lt: rfc3339(end),
         after_id: None,
+        previous,
     })
 }
 
 pub fn read(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
-    let window = match &request.page_cursor {
-        Some(cursor) => serde_json::from_str(cursor).map_err(|e| {
-            ConnectorError::InvalidConfig(format!("unreadable activities page cursor ({e})"))
-        })?,
+    let window = match crate::streams::incremental::cursor_walk(request)? {
+        Some(window) => window,
         None => first_window(ctx, request, Utc::now())?,
     };
     let query = Query::new()
@@ -121,7 +117,7 @@ pub fn read(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
             records,
             state_json: Some(
                 json!(State {
-                    watermark: window.lt
+                    watermark: later(window.previous.as_deref(), window.lt)
                 })
                 .to_string(),
             ),
@@ -129,6 +125,14 @@ pub fn read(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
             warnings: Vec::new(),
         },
     })
+}
+
+/// The later of two RFC 3339 timestamps written the same way (as this module writes them).
+fn later(previous: Option<&str>, next: String) -> String {
+    match previous {
+        Some(p) if p > next.as_str() => p.to_owned(),
+        _ => next,
+    }
 }
 
 /// Add the actor's common fields as top-level columns; the actor and the whole
