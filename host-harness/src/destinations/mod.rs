@@ -26,6 +26,15 @@ pub enum DestinationError {
     Table(#[from] TableError),
     #[error("SQLite: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error(
+        "table `{table}` has the primary key ({existing}) but the stream now declares ({declared}): \
+         rename or drop the table, then sync again"
+    )]
+    KeyChanged {
+        table: String,
+        existing: String,
+        declared: String,
+    },
     #[error("cannot open {path}: {reason}")]
     Open { path: String, reason: String },
 }

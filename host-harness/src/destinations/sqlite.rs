@@ -114,13 +114,29 @@ impl Destination for SqliteDestination {
             keys.join(", ")
         ))?;
         // A newer plugin may declare more columns: add what the table lacks.
-        let existing: Vec<String> = self
+        let existing: Vec<(String, i64)> = self
             .connection
-            .prepare("SELECT name FROM pragma_table_info(?1)")?
-            .query_map([&table.name], |row| row.get(0))?
+            .prepare("SELECT name, pk FROM pragma_table_info(?1) ORDER BY pk")?
+            .query_map([&table.name], |row| Ok((row.get(0)?, row.get(1)?)))?
             .collect::<Result<_, _>>()?;
+        let existing_key: Vec<&str> = existing
+            .iter()
+            .filter(|(_, pk)| *pk > 0)
+            .map(|(name, _)| name.as_str())
+            .collect();
+        if existing_key != table.primary_key {
+            return Err(DestinationError::KeyChanged {
+                table: table.name.clone(),
+                existing: existing_key.join(", "),
+                declared: table.primary_key.join(", "),
+            });
+        }
         for column in &table.columns {
-            if !existing.contains(&column.name) {
+            // SQLite column names are case-insensitive.
+            if !existing
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case(&column.name))
+            {
                 self.connection.execute_batch(&format!(
                     "ALTER TABLE {} ADD COLUMN {} {}",
                     quote(&table.name),
@@ -253,6 +269,20 @@ mod tests {
         assert_eq!(
             db.checkpoint("people").unwrap(),
             Some(Checkpoint::default())
+        );
+    }
+
+    #[test]
+    fn a_changed_primary_key_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = SqliteDestination::open(&dir.path().join("w.sqlite")).unwrap();
+        db.prepare(&table()).unwrap();
+        let mut rekeyed = table();
+        rekeyed.primary_key = vec!["id".into(), "age".into()];
+        let err = db.prepare(&rekeyed).unwrap_err().to_string();
+        assert!(
+            err.contains("has the primary key (id) but the stream now declares (id, age)"),
+            "{err}"
         );
     }
 
