@@ -148,3 +148,45 @@ async fn selecting_a_child_brings_its_parent_and_a_failed_parent_skips_the_child
         Outcome::Skipped("parent stream `groups` did not complete".into())
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_scope_fails_only_the_streams_that_need_it_and_names_the_scope() {
+    let mock = mock(1, 2).await;
+    mock.set_behaviour(Behaviour {
+        missing_scope: Some("read:compliance_user_data".into()),
+        ..Behaviour::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.sqlite");
+    let streams = [
+        "organizations",
+        "groups",
+        "organization_users",
+        "group_members",
+        "projects",
+    ];
+    let report = sync(
+        &connection(&mock.base_url(), COMPLIANCE_ONLY),
+        &db,
+        &options(&streams, 100),
+    )
+    .await;
+    for ok in ["organizations", "groups"] {
+        assert_eq!(
+            report.stream(ok).unwrap().outcome,
+            Outcome::Succeeded,
+            "{ok} goes on"
+        );
+    }
+    for failed in ["organization_users", "group_members", "projects"] {
+        let outcome = &report.stream(failed).unwrap().outcome;
+        assert!(
+            matches!(outcome, Outcome::Failed(m) if m.contains("HTTP 403 permission_error") && m.contains("Needed: ['read:compliance_user_data']")),
+            "{failed}: {outcome:?}"
+        );
+    }
+    assert_eq!(
+        rows(&db, "organizations", "uuid"),
+        truth(&mock.org().organizations, "uuid")
+    );
+}

@@ -74,6 +74,19 @@ pub fn authorize(path: &str, key: Option<&str>, behaviour: &Behaviour) -> Result
         (Family::Compliance, KeySeen::Compliance) if behaviour.compliance_missing_scopes => {
             Err(missing_scope(path, "read:compliance_activities"))
         }
+        (Family::Compliance, KeySeen::Compliance)
+            if behaviour.missing_scope.as_deref() == Some(compliance_scope(path)) =>
+        {
+            let granted: Vec<&str> = [
+                "read:compliance_activities",
+                "read:compliance_user_data",
+                "read:compliance_org_data",
+            ]
+            .into_iter()
+            .filter(|s| Some(*s) != behaviour.missing_scope.as_deref())
+            .collect();
+            Err(missing_scope(path, &granted.join("', '")))
+        }
         (Family::Compliance, KeySeen::Compliance) => Ok(()),
         // Admin keys reach only the feed, and only with the feed scope: 403 elsewhere.
         (Family::Compliance, KeySeen::Admin) => Err(missing_scope(path, "")),

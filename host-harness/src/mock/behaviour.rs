@@ -8,6 +8,9 @@ pub struct Behaviour {
     pub compliance_entitled: bool,
     /// When true, a Compliance Access Key gets 403 "missing scopes" everywhere.
     pub compliance_missing_scopes: bool,
+    /// A scope the Compliance Access Key lacks (e.g. `read:compliance_user_data`):
+    /// only the endpoints needing it answer 403.
+    pub missing_scope: Option<String>,
     /// When true, an Admin key gets 403 on the Admin API.
     pub admin_forbidden: bool,
     /// When true, `/v1/compliance/organizations` answers the older, unpaginated
@@ -24,6 +27,7 @@ impl Default for Behaviour {
         Self {
             compliance_entitled: true,
             compliance_missing_scopes: false,
+            missing_scope: None,
             admin_forbidden: false,
             organizations_unpaginated: false,
             rate_limits_legacy: false,

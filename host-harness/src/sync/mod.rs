@@ -127,14 +127,8 @@ impl SyncEngine<'_> {
         }
         for name in &plan.not_implemented {
             let report = StreamReport {
-                stream: name.clone(),
-                strategy: strategy_name(SyncStrategy::FullRefresh).into(),
-                rows: 0,
-                pages: 0,
-                retries: 0,
-                duration: Default::default(),
                 outcome: Outcome::Skipped("not implemented in this plugin version".into()),
-                warnings: Vec::new(),
+                ..StreamReport::new(&name, strategy_name(SyncStrategy::FullRefresh))
             };
             reports.push(report);
         }
@@ -156,16 +150,7 @@ impl SyncEngine<'_> {
         mut keep: Option<&mut Vec<String>>,
     ) -> StreamReport {
         let started = Instant::now();
-        let mut report = StreamReport {
-            stream: descriptor.name.clone(),
-            strategy: strategy_name(strategy).into(),
-            rows: 0,
-            pages: 0,
-            retries: 0,
-            duration: Default::default(),
-            outcome: Outcome::Succeeded,
-            warnings: Vec::new(),
-        };
+        let mut report = StreamReport::new(&descriptor.name, strategy_name(strategy));
         let result = async {
             let table = TableSpec::from_descriptor(descriptor).map_err(|e| e.to_string())?;
             self.destination
@@ -312,13 +297,7 @@ pub fn strategy_name(strategy: SyncStrategy) -> &'static str {
 
 fn skipped(descriptor: &StreamDescriptor, strategy: SyncStrategy, reason: String) -> StreamReport {
     StreamReport {
-        stream: descriptor.name.clone(),
-        strategy: strategy_name(strategy).into(),
-        rows: 0,
-        pages: 0,
-        retries: 0,
-        duration: Default::default(),
         outcome: Outcome::Skipped(reason),
-        warnings: Vec::new(),
+        ..StreamReport::new(&descriptor.name, strategy_name(strategy))
     }
 }

@@ -25,6 +25,22 @@ pub struct StreamReport {
     pub warnings: Vec<String>,
 }
 
+impl StreamReport {
+    /// A report of nothing done yet, succeeding so far.
+    pub fn new(stream: &str, strategy: &str) -> Self {
+        Self {
+            stream: stream.to_owned(),
+            strategy: strategy.to_owned(),
+            rows: 0,
+            pages: 0,
+            retries: 0,
+            duration: Duration::ZERO,
+            outcome: Outcome::Succeeded,
+            warnings: Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SyncReport {
     pub destination: String,
