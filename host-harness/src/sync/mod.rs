@@ -128,7 +128,7 @@ impl SyncEngine<'_> {
         for name in &plan.not_implemented {
             let report = StreamReport {
                 outcome: Outcome::Skipped("not implemented in this plugin version".into()),
-                ..StreamReport::new(&name, strategy_name(SyncStrategy::FullRefresh))
+                ..StreamReport::new(name, strategy_name(SyncStrategy::FullRefresh))
             };
             reports.push(report);
         }
