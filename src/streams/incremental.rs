@@ -3,7 +3,8 @@
 //! it cannot read is a configuration problem with one remedy, resetting the stream.
 
 use crate::error::{ConnectorError, Result};
-use crate::model::{ReadRequest, SyncStrategy};
+use crate::model::{Page, ReadRequest, SyncStrategy};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 /// The saved state of an incremental run; none on a first run or a full refresh.
@@ -35,4 +36,15 @@ pub fn cursor_walk<T: DeserializeOwned>(request: &ReadRequest) -> Result<Option<
             })
         })
         .transpose()
+}
+
+/// A page in the middle of a walk: its records, no new state yet (the
+/// watermark moves only when the walk's window is read), and the walk to go on with.
+pub fn mid_walk<T: Serialize>(records: Vec<String>, next: &T, warnings: Vec<String>) -> Page {
+    Page {
+        records,
+        state_json: None,
+        next_cursor: Some(serde_json::to_string(next).expect("a walk serialises")),
+        warnings,
+    }
 }

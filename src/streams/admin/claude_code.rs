@@ -70,12 +70,11 @@ pub fn read(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
             page: Some(token),
             ..walk
         };
-        return Ok(Page {
+        return Ok(crate::streams::incremental::mid_walk(
             records,
-            state_json: None,
-            next_cursor: Some(serde_json::to_string(&next).expect("walk serialises")),
-            warnings: Vec::new(),
-        });
+            &next,
+            Vec::new(),
+        ));
     }
     let watermark = match (walk.watermark, is_closed(walk.day, now)) {
         (previous, true) => Some(previous.map_or(walk.day + Duration::days(1), |p| {

@@ -186,12 +186,9 @@ fn read(
             page: Some(token),
             ..walk
         };
-        return Ok(Page {
-            records,
-            state_json: None,
-            next_cursor: Some(serde_json::to_string(&next).expect("walk serialises")),
-            warnings,
-        });
+        return Ok(crate::streams::incremental::mid_walk(
+            records, &next, warnings,
+        ));
     }
     // The window is read: move the watermark to its last closed bucket.
     let closed = window_end.min(floor(now, report.width));

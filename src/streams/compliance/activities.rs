@@ -101,18 +101,14 @@ pub fn read(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
         .map(|a| flatten_actor(a).to_string())
         .collect();
     Ok(match page.next {
-        Some(after_id) => Page {
+        Some(after_id) => crate::streams::incremental::mid_walk(
             records,
-            state_json: None,
-            next_cursor: Some(
-                serde_json::to_string(&Window {
-                    after_id: Some(after_id),
-                    ..window
-                })
-                .expect("window serialises"),
-            ),
-            warnings: Vec::new(),
-        },
+            &Window {
+                after_id: Some(after_id),
+                ..window
+            },
+            Vec::new(),
+        ),
         None => Page {
             records,
             state_json: Some(

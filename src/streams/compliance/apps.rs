@@ -1,14 +1,13 @@
 //! claude.ai content metadata from the Compliance API: projects, their
 //! attachments, and chats (metadata only; message content is never read).
 
-use super::directory::parent_field;
+use super::directory::{parent_field, with_field};
 use crate::error::{ConnectorError, Result};
 use crate::http::{Query, percent_encode};
 use crate::model::{KeyKind, Page, ReadRequest};
 use crate::pagination::Scheme;
 use crate::streams::ReadContext;
 use crate::streams::list::{self, ListEndpoint};
-use serde_json::Value;
 
 /// Most user ids one chats request may name.
 pub const CHAT_USERS_PER_REQUEST: usize = 10;
@@ -50,12 +49,7 @@ pub fn project_attachments(ctx: &ReadContext<'_>, request: &ReadRequest) -> Resu
         &endpoint,
         Query::new(),
         request.page_cursor.as_deref(),
-        |mut a| {
-            if let Value::Object(map) = &mut a {
-                map.insert("project_id".into(), Value::String(project_id.clone()));
-            }
-            a
-        },
+        |attachment| with_field(attachment, "project_id", &project_id),
     )
 }
 

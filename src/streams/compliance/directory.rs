@@ -64,7 +64,7 @@ fn segment(id: &str) -> String {
 }
 
 /// Add `name: value` to a record (the API omits the parent's id).
-fn with_field(mut record: Value, name: &str, value: &str) -> Value {
+pub(super) fn with_field(mut record: Value, name: &str, value: &str) -> Value {
     if let Value::Object(map) = &mut record {
         map.insert(name.to_owned(), Value::String(value.to_owned()));
     }
