@@ -5,9 +5,19 @@ use crate::host::{Host, HttpRequest, HttpResponse, LogLevel, TransportError};
 use crate::{error::ConnectorError, model};
 use std::time::Duration;
 
+// The current contract. Its `wasi:http` import is bound to the `wasip2`
+// crate's bindings (the ones wstd sends requests with), so nothing is generated twice.
 wit_bindgen::generate!({
     world: "connector",
-    path: "wit",
+    path: "wit/since_v0.2.0",
+    with: {
+        "wasi:http/outgoing-handler@0.2.12": wasip2::http::outgoing_handler,
+        "wasi:http/types@0.2.12": wasip2::http::types,
+        "wasi:io/error@0.2.12": wasip2::io::error,
+        "wasi:io/poll@0.2.12": wasip2::io::poll,
+        "wasi:io/streams@0.2.12": wasip2::io::streams,
+        "wasi:clocks/monotonic-clock@0.2.12": wasip2::clocks::monotonic_clock,
+    },
 });
 
 use anthropic::connector::{logging, secrets, types as wit};
@@ -142,7 +152,7 @@ impl functions::Guest for Component {
             }
         };
         let request = model::ApiRequest {
-            method: request.method,
+            method: request.method.into(),
             path: request.path,
             query: request.query,
             body: request.body,
@@ -162,8 +172,7 @@ impl functions::Guest for Component {
                     page: r.page,
                     status: r.status,
                     headers: r.headers,
-                    body_json: r.body_json,
-                    body_text: r.body_text,
+                    body: r.body.into(),
                 })
                 .collect()
         })
@@ -215,7 +224,6 @@ impl From<model::StreamDescriptor> for wit::StreamDescriptor {
             parent: d.parent,
             parent_batch_size: d.parent_batch_size,
             json_schema: d.json_schema,
-            implemented: d.implemented,
         }
     }
 }
@@ -250,6 +258,29 @@ impl From<model::Manifest> for wit::Manifest {
                 })
                 .collect(),
             streams: m.streams.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl From<functions::HttpMethod> for model::HttpMethod {
+    fn from(m: functions::HttpMethod) -> Self {
+        match m {
+            functions::HttpMethod::Get => Self::Get,
+            functions::HttpMethod::Head => Self::Head,
+            functions::HttpMethod::Post => Self::Post,
+            functions::HttpMethod::Put => Self::Put,
+            functions::HttpMethod::Patch => Self::Patch,
+            functions::HttpMethod::Delete => Self::Delete,
+        }
+    }
+}
+
+impl From<model::ResponseBody> for functions::ResponseBody {
+    fn from(b: model::ResponseBody) -> Self {
+        match b {
+            model::ResponseBody::Empty => Self::Empty,
+            model::ResponseBody::Json(json) => Self::Json(json),
+            model::ResponseBody::Text(text) => Self::Text(text),
         }
     }
 }

@@ -20,5 +20,7 @@ pub mod redact;
 pub mod settings;
 pub mod streams;
 
+// The generated bindings are unsafe FFI; nothing else in the guest may be.
 #[cfg(target_arch = "wasm32")]
+#[allow(unsafe_code)]
 mod component;

@@ -105,9 +105,39 @@ pub enum RequestFunction {
     ClaudeComplianceApiRequest,
 }
 
+/// The methods a request function may send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpMethod {
+    Get,
+    Head,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl HttpMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Head => "HEAD",
+            Self::Post => "POST",
+            Self::Put => "PUT",
+            Self::Patch => "PATCH",
+            Self::Delete => "DELETE",
+        }
+    }
+
+    /// Whether the method changes data on the server (and so needs the
+    /// connection to allow writes).
+    pub fn is_write(self) -> bool {
+        !matches!(self, Self::Get | Self::Head)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiRequest {
-    pub method: String,
+    pub method: HttpMethod,
     pub path: String,
     pub query: Vec<(String, String)>,
     pub body: Option<String>,
@@ -115,11 +145,28 @@ pub struct ApiRequest {
     pub max_pages: u32,
 }
 
+/// The body of one response, redacted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResponseBody {
+    Empty,
+    Json(String),
+    Text(String),
+}
+
+impl ResponseBody {
+    /// The JSON text, when the body is JSON.
+    pub fn json(&self) -> Option<&str> {
+        match self {
+            Self::Json(json) => Some(json),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiResponse {
     pub page: u32,
     pub status: u16,
     pub headers: Vec<(String, String)>,
-    pub body_json: Option<String>,
-    pub body_text: Option<String>,
+    pub body: ResponseBody,
 }

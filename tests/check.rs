@@ -2,7 +2,7 @@
 //! the key's field and never its value.
 
 use crate::common::*;
-use host_harness::mock::Behaviour;
+use anthropic_mock::Behaviour;
 
 async fn check(behaviour: Behaviour, keys: Keys<'_>) -> (Option<i32>, String, String) {
     let mock = mock(3, 1).await;

@@ -97,7 +97,7 @@ async fn the_manifest_describes_the_form_the_settings_and_all_streams() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_streams_reference_matches_the_plugin_manifest() {
     let manifest = runtime().manifest().await.unwrap();
-    let generated = host_harness::cli::docs::streams_markdown(&manifest);
+    let generated = host_harness::cli::commands::docs::streams_markdown(&manifest);
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/streams.md");
     let committed = std::fs::read_to_string(path).unwrap_or_default();
     assert!(

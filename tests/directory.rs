@@ -3,7 +3,7 @@
 
 use crate::common::warehouse::*;
 use crate::common::*;
-use host_harness::mock::{Behaviour, Fault, FaultKind};
+use anthropic_mock::{Behaviour, Fault, FaultKind};
 use host_harness::sync::Outcome;
 use std::collections::BTreeSet;
 

@@ -3,7 +3,7 @@
 
 use crate::common::*;
 use host_harness::egress::{EgressPolicy, Origin};
-use host_harness::runtime::types::{ReadRequest, SyncStrategy};
+use host_harness::runtime::model::{ReadRequest, SyncStrategy};
 use std::sync::Arc;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -16,12 +16,12 @@ async fn a_host_outside_the_allow_list_is_refused_and_never_reached() {
     )
     .unwrap()]));
     let request = ReadRequest {
-        stream_name: "admin_users".into(),
+        stream_name: "admin_users",
         strategy: SyncStrategy::FullRefresh,
-        settings_json: "{}".into(),
+        settings_json: "{}",
         state_json: None,
         page_cursor: None,
-        parents: vec![],
+        parents: &[],
     };
     let err = runtime()
         .read_page(&conn, &request)

@@ -3,10 +3,10 @@
 //! pagination is followed within its bound.
 
 use crate::common::*;
-use host_harness::mock::MockServer;
-use host_harness::mock::auth::KeySeen;
+use anthropic_mock::MockServer;
+use anthropic_mock::auth::KeySeen;
 use host_harness::runtime::ConnectionConfig;
-use host_harness::runtime::functions::{ApiRequest, ApiResponse, RequestFunction};
+use host_harness::runtime::model::{ApiRequest, ApiResponse, HttpMethod, RequestFunction};
 
 const HOSTILE: &[&str] = &[
     "",
@@ -65,7 +65,7 @@ const HOSTILE: &[&str] = &[
 
 fn get(path: &str) -> ApiRequest {
     ApiRequest {
-        method: "GET".into(),
+        method: HttpMethod::Get,
         path: path.into(),
         query: vec![],
         body: None,
@@ -249,7 +249,7 @@ async fn api_errors_are_rows_writes_are_refused_unless_allowed_and_pagination_is
     assert!(rows[0].headers.iter().any(|(k, _)| k == "request-id"));
 
     let mut delete = get("/v1/organizations/users/user_1");
-    delete.method = "DELETE".into();
+    delete.method = HttpMethod::Delete;
     let before = mock.requests().len();
     let err = call(&conn, RequestFunction::ClaudeApiRequest, &delete)
         .await
@@ -273,7 +273,7 @@ async fn api_errors_are_rows_writes_are_refused_unless_allowed_and_pagination_is
     assert_eq!(rows.len(), 4, "every page of 35 users at 10 a page");
     let ids: usize = rows
         .iter()
-        .map(|r| serde_json::from_str::<serde_json::Value>(r.body_json.as_ref().unwrap()).unwrap()["data"].as_array().unwrap().len())
+        .map(|r| serde_json::from_str::<serde_json::Value>(r.body.json().unwrap()).unwrap()["data"].as_array().unwrap().len())
         .sum();
     assert_eq!(ids, 35);
     list.max_pages = 2;

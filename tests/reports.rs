@@ -5,10 +5,10 @@
 use crate::common::warehouse::*;
 use crate::common::*;
 use chrono::{DateTime, Duration, DurationRound, Utc};
-use host_harness::mock::reports::{
+use anthropic_mock::reports::{
     USAGE_DIMENSIONS, atoms_between, claude_code_rows, cost_results, usage_results,
 };
-use host_harness::mock::{Behaviour, MockServer};
+use anthropic_mock::{Behaviour, MockServer};
 use host_harness::sync::SyncOptions;
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 //! errors, or any table of the warehouse.
 
 use crate::common::*;
-use host_harness::mock::Behaviour;
+use anthropic_mock::Behaviour;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn fake_keys_never_leak_anywhere() {

@@ -10,8 +10,9 @@
 use host_harness::destinations::{
     Checkpoint, Destination, DestinationError, SqliteDestination, TableSpec,
 };
-use host_harness::mock::{DEMO_ADMIN_KEY, MockOrg, MockServer, OrgSize};
-use host_harness::runtime::{ConnectionConfig, LogSink, PluginRuntime, SandboxLimits};
+use anthropic_mock::{DEMO_ADMIN_KEY, MockOrg, MockServer, OrgSize};
+use async_trait::async_trait;
+use host_harness::runtime::{ConnectionConfig, LogSink, PluginRuntime, RuntimeOptions};
 use host_harness::secrets::Secrets;
 use host_harness::sync::{Silent, SyncEngine, SyncOptions};
 use std::sync::Arc;
@@ -23,12 +24,16 @@ struct Counting<D> {
     bytes: u64,
 }
 
+#[async_trait]
 impl<D: Destination> Destination for Counting<D> {
-    fn prepare(&mut self, table: &TableSpec) -> Result<(), DestinationError> {
-        self.inner.as_mut().map_or(Ok(()), |d| d.prepare(table))
+    async fn prepare(&mut self, table: &TableSpec) -> Result<(), DestinationError> {
+        match self.inner.as_mut() {
+            Some(d) => d.prepare(table).await,
+            None => Ok(()),
+        }
     }
 
-    fn commit_page(
+    async fn commit_page(
         &mut self,
         table: &TableSpec,
         records: &[String],
@@ -36,15 +41,16 @@ impl<D: Destination> Destination for Counting<D> {
     ) -> Result<usize, DestinationError> {
         self.bytes += records.iter().map(|r| r.len() as u64).sum::<u64>();
         match self.inner.as_mut() {
-            Some(d) => d.commit_page(table, records, checkpoint),
+            Some(d) => d.commit_page(table, records, checkpoint).await,
             None => Ok(records.len()),
         }
     }
 
-    fn checkpoint(&mut self, stream: &str) -> Result<Option<Checkpoint>, DestinationError> {
-        self.inner
-            .as_mut()
-            .map_or(Ok(None), |d| d.checkpoint(stream))
+    async fn checkpoint(&mut self, stream: &str) -> Result<Option<Checkpoint>, DestinationError> {
+        match self.inner.as_mut() {
+            Some(d) => d.checkpoint(stream).await,
+            None => Ok(None),
+        }
     }
 
     fn describe(&self) -> String {
@@ -79,7 +85,8 @@ async fn main() {
         .unwrap_or(10_000);
     let log: LogSink = Arc::new(|_, _| {});
     let loaded = Instant::now();
-    let runtime = PluginRuntime::embedded(SandboxLimits::default(), log).expect("component loads");
+    let runtime =
+        PluginRuntime::embedded(&RuntimeOptions::default(), log).expect("component loads");
     println!(
         "component compiled and pre-instantiated in {:.0?}",
         loaded.elapsed()

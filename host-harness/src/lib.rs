@@ -7,14 +7,12 @@
 //! - [`connections`]: named connections (slugs) and grants of the request functions
 //! - [`sync`]: the page loop, parent-first scheduling, state, retries
 //! - [`destinations`]: where records land (SQLite)
-//! - [`mock`]: the Anthropic API double used by tests and demos
 //! - [`cli`]: commands, progress and output formats
 
 pub mod cli;
 pub mod connections;
 pub mod destinations;
 pub mod egress;
-pub mod mock;
 pub mod runtime;
 pub mod secrets;
 pub mod sync;

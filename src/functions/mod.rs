@@ -12,15 +12,12 @@ use crate::connection::{COMPLIANCE_KEY, Connection};
 use crate::error::{ConnectorError, Result};
 use crate::host::{Host, HttpResponse};
 use crate::http::{ApiClient, Query};
-use crate::model::{ApiRequest, ApiResponse, KeyKind, RequestFunction};
+use crate::model::{ApiRequest, ApiResponse, HttpMethod, KeyKind, RequestFunction, ResponseBody};
 use path::{COMPLIANCE_PREFIX, check_path};
 use serde_json::Value;
 
 /// The most pages one call may return.
 pub const MAX_PAGES: u32 = 100;
-
-const READ_METHODS: [&str; 2] = ["GET", "HEAD"];
-const WRITE_METHODS: [&str; 4] = ["POST", "PUT", "PATCH", "DELETE"];
 
 /// Headers worth returning.
 fn useful_header(name: &str) -> bool {
@@ -50,27 +47,16 @@ fn choose_key(function: RequestFunction, connection: &Connection) -> Result<KeyK
     }
 }
 
-fn check_method(method: &str, allow_writes: bool) -> Result<String> {
-    let method = if method.trim().is_empty() {
-        "GET".to_owned()
-    } else {
-        method.trim().to_ascii_uppercase()
-    };
-    if READ_METHODS.contains(&method.as_str()) {
-        return Ok(method);
-    }
-    if WRITE_METHODS.contains(&method.as_str()) {
-        if allow_writes {
-            return Ok(method);
-        }
+/// A write method only where the connection allows writes.
+fn check_method(method: HttpMethod, allow_writes: bool) -> Result<HttpMethod> {
+    if method.is_write() && !allow_writes {
         return Err(ConnectorError::InvalidConfig(format!(
-            "method {method} refused: this connection does not allow write methods (the Compliance API can \
-             delete chats, files and projects); its owner must allow writes on the connection first"
+            "method {} refused: this connection does not allow write methods (the Compliance API can \
+             delete chats, files and projects); its owner must allow writes on the connection first",
+            method.as_str()
         )));
     }
-    Err(ConnectorError::InvalidConfig(format!(
-        "method `{method}` refused: use GET or HEAD (or, where the connection allows writes, POST, PUT, PATCH, DELETE)"
-    )))
+    Ok(method)
 }
 
 /// Make the call, one row per response.
@@ -86,7 +72,7 @@ pub fn call(
         RequestFunction::ClaudeComplianceApiRequest => COMPLIANCE_PREFIX,
     };
     let path = check_path(&request.path, prefix)?;
-    let method = check_method(&request.method, allow_writes)?;
+    let method = check_method(request.method, allow_writes)?;
     let body = match &request.body {
         Some(text) => {
             serde_json::from_str::<Value>(text).map_err(|e| {
@@ -125,11 +111,11 @@ pub fn call(
             query = query.push(name, value);
         }
         let response = client
-            .send(&method, path.as_str(), &query, body.clone())
+            .send(method.as_str(), path.as_str(), &query, body.clone())
             .map_err(|e| e.into_connector_error(client.field()))?;
         let row = to_row(page, &response, &connection.secrets());
         cursor = if request.paginate && (200..300).contains(&response.status) {
-            next_cursor(row.body_json.as_deref())
+            next_cursor(row.body.json())
         } else {
             None
         };
@@ -165,9 +151,11 @@ fn to_row(page: u32, response: &HttpResponse, secrets: &[&str]) -> ApiResponse {
     let text = clean(&String::from_utf8_lossy(&response.body));
     // Redact the re-serialised JSON as well: a key written with escapes in
     // the body comes out unescaped once parsed.
-    let json = serde_json::from_str::<Value>(&text)
-        .ok()
-        .map(|v| clean(&v.to_string()));
+    let body = match serde_json::from_str::<Value>(&text) {
+        Ok(json) => ResponseBody::Json(clean(&json.to_string())),
+        Err(_) if text.is_empty() => ResponseBody::Empty,
+        Err(_) => ResponseBody::Text(text),
+    };
     ApiResponse {
         page,
         status: response.status,
@@ -177,8 +165,7 @@ fn to_row(page: u32, response: &HttpResponse, secrets: &[&str]) -> ApiResponse {
             .filter(|(k, _)| useful_header(k))
             .map(|(k, v)| (k.to_ascii_lowercase(), clean(v)))
             .collect(),
-        body_text: if json.is_none() { Some(text) } else { None },
-        body_json: json,
+        body,
     }
 }
 
@@ -188,15 +175,24 @@ mod tests {
 
     #[test]
     fn writes_need_the_connection_to_allow_them() {
-        assert_eq!(check_method("", false).unwrap(), "GET");
-        assert!(
-            check_method("delete", false)
-                .unwrap_err()
-                .to_string()
-                .contains("does not allow write methods")
+        assert_eq!(
+            check_method(HttpMethod::Get, false).unwrap(),
+            HttpMethod::Get
         );
-        assert_eq!(check_method("delete", true).unwrap(), "DELETE");
-        assert!(check_method("TRACE", true).is_err());
+        assert_eq!(
+            check_method(HttpMethod::Head, false).unwrap(),
+            HttpMethod::Head
+        );
+        for write in [
+            HttpMethod::Post,
+            HttpMethod::Put,
+            HttpMethod::Patch,
+            HttpMethod::Delete,
+        ] {
+            let err = check_method(write, false).unwrap_err().to_string();
+            assert!(err.contains("does not allow write methods"), "{err}");
+            assert_eq!(check_method(write, true).unwrap(), write);
+        }
     }
 
     #[test]

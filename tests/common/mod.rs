@@ -3,8 +3,8 @@
 
 pub mod warehouse;
 
-use host_harness::mock::{MockOrg, MockServer, OrgSize};
-use host_harness::runtime::{ConnectionConfig, LogSink, PluginRuntime, SandboxLimits};
+use anthropic_mock::{MockOrg, MockServer, OrgSize};
+use host_harness::runtime::{ConnectionConfig, LogSink, PluginRuntime, RuntimeOptions};
 use host_harness::secrets::{ADMIN_KEY_ENV, BASE_URL_ENV, COMPLIANCE_KEY_ENV, Secrets};
 use std::process::Output;
 use std::sync::{Mutex, OnceLock};
@@ -32,7 +32,7 @@ pub fn runtime() -> &'static PluginRuntime {
                 .unwrap()
                 .push(format!("{level:?} {message}"));
         });
-        PluginRuntime::embedded(SandboxLimits::default(), sink)
+        PluginRuntime::embedded(&RuntimeOptions::default(), sink)
             .expect("the embedded component loads")
     })
 }

@@ -1,32 +1,25 @@
-//! The `harness` command line: `check`, `streams`, `sync` and `mock`.
+//! The `harness` command line. One module per command in [`commands`], each a
+//! clap struct with an `execute` method; what they share (the connection
+//! arguments, output formats, progress) sits beside them.
 
-pub mod call;
+pub mod commands;
 pub mod connection;
-pub mod docs;
 pub mod output;
 pub mod progress;
 
-use crate::destinations::SqliteDestination;
-use crate::mock::{MockOrg, MockServer, OrgSize};
-use crate::runtime::{LogLevel, LogSink, PluginRuntime, SandboxLimits};
-use crate::sync::{SyncEngine, SyncOptions};
-use anyhow::{Context, bail};
+use crate::runtime::{CodeCache, LogLevel, LogSink, PluginRuntime, RuntimeOptions, SandboxLimits};
+use anyhow::Context;
 use clap::{Parser, Subcommand};
-use connection::ConnectionArgs;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Default SQLite file of `sync`.
-pub const DEFAULT_DATABASE: &str = "anthropic.sqlite";
-
 #[derive(Debug, Parser)]
 #[command(
     name = "harness",
     version,
-    about = "Run the Anthropic Admin & Compliance connector component: test a connection, list streams, sync into SQLite, or serve a mock of the API."
+    about = "Run the Anthropic Admin & Compliance connector component: test a connection, list streams, sync into SQLite, call the request functions, or serve a mock of the API."
 )]
 pub struct Cli {
     /// Machine-readable output: JSON lines.
@@ -44,6 +37,13 @@ pub struct Cli {
     /// Time limit of one call into the plugin, in seconds.
     #[arg(long, global = true, default_value_t = 300)]
     pub call_timeout: u64,
+    /// Keep compiled plugin code in this directory (default: wasmtime's cache
+    /// directory for this user), so the next start does not compile again.
+    #[arg(long, global = true, env = "HARNESS_CACHE_DIR", value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Compile the plugin on every start; keep no compiled code.
+    #[arg(long, global = true, conflicts_with = "cache_dir")]
+    pub no_cache: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -51,68 +51,49 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Test the connection's keys against the API, one cheap call per key.
-    Check(ConnectionArgs),
+    Check(commands::check::CheckCommand),
     /// List the streams the connection's keys unlock.
-    Streams(ConnectionArgs),
+    Streams(commands::streams::StreamsCommand),
     /// Sync streams into a SQLite file.
-    Sync(SyncArgs),
+    Sync(commands::sync::SyncCommand),
     /// Serve the mock Anthropic API on loopback until interrupted.
-    Mock(MockArgs),
+    Mock(commands::mock::MockCommand),
     /// Call the Claude API through a request function (CLAUDE_API_REQUEST or
     /// CLAUDE_COMPLIANCE_API_REQUEST).
-    Call(call::CallArgs),
+    Call(commands::call::CallCommand),
     /// Print the streams reference (Markdown) from the plugin's manifest.
-    Docs,
-}
-
-#[derive(Debug, clap::Args)]
-pub struct SyncArgs {
-    #[command(flatten)]
-    pub connection: ConnectionArgs,
-    /// Streams to sync, comma-separated (default: every stream the keys unlock).
-    #[arg(long, value_delimiter = ',')]
-    pub streams: Option<Vec<String>>,
-    /// SQLite file to write.
-    #[arg(long, default_value = DEFAULT_DATABASE)]
-    pub into: PathBuf,
-    /// Re-read everything, even for streams that support incremental reads.
-    #[arg(long)]
-    pub full_refresh: bool,
-    /// A plugin setting, NAME=VALUE (repeatable), e.g. usage_report_granularity=1h.
-    #[arg(long = "set", value_name = "NAME=VALUE")]
-    pub settings: Vec<String>,
-}
-
-#[derive(Debug, clap::Args)]
-pub struct MockArgs {
-    /// Address to listen on (loopback only by default).
-    #[arg(long, default_value = "127.0.0.1:8787")]
-    pub listen: SocketAddr,
-    /// Console users in the generated organisation.
-    #[arg(long, default_value_t = OrgSize::default().admin_users)]
-    pub users: usize,
-    /// Linked organisations in the generated organisation.
-    #[arg(long, default_value_t = OrgSize::default().organizations)]
-    pub organizations: usize,
-    /// claude.ai users across the linked organisations.
-    #[arg(long, default_value_t = OrgSize::default().compliance_users)]
-    pub compliance_users: usize,
-    /// Events in the compliance activity feed.
-    #[arg(long, default_value_t = OrgSize::default().activities)]
-    pub activities: usize,
-    /// Seed of the generated data.
-    #[arg(long, default_value_t = OrgSize::default().seed)]
-    pub seed: u64,
+    Docs(commands::docs::DocsCommand),
 }
 
 impl Cli {
-    fn runtime(&self) -> anyhow::Result<PluginRuntime> {
-        let limits = SandboxLimits {
-            memory_bytes: self.memory_mb << 20,
-            call_timeout: Duration::from_secs(self.call_timeout),
+    /// The plugin runtime these global options ask for.
+    pub fn runtime(&self) -> anyhow::Result<PluginRuntime> {
+        let options = RuntimeOptions {
+            limits: SandboxLimits {
+                memory_bytes: self.memory_mb << 20,
+                call_timeout: Duration::from_secs(self.call_timeout),
+            },
+            code_cache: match (&self.cache_dir, self.no_cache) {
+                (_, true) => CodeCache::Off,
+                (Some(dir), false) => CodeCache::Directory(dir.clone()),
+                (None, false) => CodeCache::UserDefault,
+            },
         };
+        let log = self.plugin_log();
+        match &self.plugin {
+            Some(path) => {
+                let wasm =
+                    std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+                Ok(PluginRuntime::load(&wasm, &options, log)?)
+            }
+            None => Ok(PluginRuntime::embedded(&options, log)?),
+        }
+    }
+
+    /// The plugin's log on stderr: warnings and errors always, the rest with --verbose.
+    fn plugin_log(&self) -> LogSink {
         let verbose = self.verbose;
-        let log: LogSink = Arc::new(move |level, message| {
+        Arc::new(move |level, message| {
             let name = match level {
                 LogLevel::Debug => "debug",
                 LogLevel::Info => "info",
@@ -122,122 +103,27 @@ impl Cli {
             if verbose || matches!(level, LogLevel::Warn | LogLevel::Error) {
                 eprintln!("[plugin {name}] {message}");
             }
-        });
-        match &self.plugin {
-            Some(path) => {
-                let wasm =
-                    std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-                Ok(PluginRuntime::load(&wasm, limits, log)?)
-            }
-            None => Ok(PluginRuntime::embedded(limits, log)?),
-        }
+        })
     }
 }
 
 /// Run a parsed command line; the exit code says whether everything worked.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
-        Command::Mock(args) => serve_mock(args).await,
-        Command::Call(args) => {
-            let runtime = cli.runtime()?;
-            let rows = call::run(&runtime, args).await?;
-            call::print(&rows, cli.json);
-            Ok(exit(rows.iter().all(|r| r.status < 400)))
-        }
-        Command::Docs => {
-            print!(
-                "{}",
-                docs::streams_markdown(&cli.runtime()?.manifest().await?)
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Check(args) => {
-            let runtime = cli.runtime()?;
-            let connection = args.resolve().await?;
-            let checks = runtime.check_connection(&connection.config).await?;
-            output::print_checks(&checks, cli.json);
-            Ok(exit(checks.iter().all(|c| c.ok)))
-        }
-        Command::Streams(args) => {
-            let runtime = cli.runtime()?;
-            let connection = args.resolve().await?;
-            let streams = runtime.list_streams(&connection.config).await?;
-            output::print_streams(&streams, cli.json);
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Sync(args) => {
-            let runtime = cli.runtime()?;
-            let connection = args.connection.resolve().await?;
-            let mut destination = SqliteDestination::open(&args.into)?;
-            let mut progress = progress::TerminalProgress::stderr();
-            let options = SyncOptions {
-                streams: args.streams.clone(),
-                full_refresh: args.full_refresh,
-                settings_json: settings_json(&args.settings)?,
-                ..SyncOptions::default()
-            };
-            let report = SyncEngine {
-                runtime: &runtime,
-                connection: &connection.config,
-                destination: &mut destination,
-                progress: &mut progress,
-            }
-            .run(&options)
-            .await?;
-            output::print_report(&report, cli.json);
-            Ok(exit(report.succeeded()))
-        }
+        Command::Check(command) => command.execute(&cli).await,
+        Command::Streams(command) => command.execute(&cli).await,
+        Command::Sync(command) => command.execute(&cli).await,
+        Command::Mock(command) => command.execute().await,
+        Command::Call(command) => command.execute(&cli).await,
+        Command::Docs(command) => command.execute(&cli).await,
     }
 }
 
-fn exit(ok: bool) -> ExitCode {
+/// Success when everything worked, failure (1) otherwise.
+pub(crate) fn exit_code(ok: bool) -> ExitCode {
     if ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     }
-}
-
-/// `NAME=VALUE` pairs as the plugin's settings object (numbers stay numbers).
-fn settings_json(pairs: &[String]) -> anyhow::Result<String> {
-    let mut settings = serde_json::Map::new();
-    for pair in pairs {
-        let Some((name, value)) = pair.split_once('=') else {
-            bail!("--set {pair}: expected NAME=VALUE");
-        };
-        let value = value
-            .parse::<u64>()
-            .map(serde_json::Value::from)
-            .unwrap_or_else(|_| serde_json::Value::from(value));
-        settings.insert(name.trim().to_owned(), value);
-    }
-    Ok(serde_json::Value::Object(settings).to_string())
-}
-
-async fn serve_mock(args: &MockArgs) -> anyhow::Result<ExitCode> {
-    let org = MockOrg::generate(OrgSize {
-        admin_users: args.users,
-        organizations: args.organizations,
-        compliance_users: args.compliance_users,
-        activities: args.activities,
-        seed: args.seed,
-    });
-    let server = MockServer::bind(args.listen, org)
-        .await
-        .with_context(|| format!("listening on {}", args.listen))?;
-    println!("mock Anthropic API on {}", server.base_url());
-    println!("try:  ANTHROPIC_BASE_URL={} \\", server.base_url());
-    println!(
-        "      ANTHROPIC_ADMIN_API_KEY={} \\",
-        crate::mock::DEMO_ADMIN_KEY
-    );
-    println!(
-        "      ANTHROPIC_COMPLIANCE_ACCESS_KEY={} harness check",
-        crate::mock::DEMO_COMPLIANCE_KEY
-    );
-    tokio::signal::ctrl_c()
-        .await
-        .context("waiting for Ctrl-C")?;
-    eprintln!("{} requests served", server.requests().len());
-    Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,8 @@
-//! Where records land. Every destination offers the same small trait: prepare a
-//! stream's table, commit one page of records together with the stream's
-//! checkpoint in one transaction, and read the last checkpoint back.
+//! Where records land. Every destination offers the same small async trait:
+//! prepare a stream's table, commit one page of records together with the
+//! stream's checkpoint in one transaction, and read the last checkpoint back.
+//! Tables are derived from the stream's descriptor ([`TableSpec`]), with
+//! column kinds each destination maps to its own types.
 
 pub mod sqlite;
 pub mod table;
@@ -8,6 +10,7 @@ pub mod table;
 pub use sqlite::SqliteDestination;
 pub use table::{Column, ColumnKind, TableError, TableSpec};
 
+use async_trait::async_trait;
 use thiserror::Error;
 
 /// What a destination remembers of a stream between pages and runs.
@@ -20,12 +23,14 @@ pub struct Checkpoint {
     pub page_cursor: Option<String>,
 }
 
+/// Why a destination could not do what was asked. Messages name the table
+/// and what to do; the backend's own error is kept as the source.
 #[derive(Debug, Error)]
 pub enum DestinationError {
     #[error(transparent)]
     Table(#[from] TableError),
-    #[error("SQLite: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    #[error("cannot open {location}: {reason}")]
+    Open { location: String, reason: String },
     #[error(
         "table `{table}` has the primary key ({existing}) but the stream now declares ({declared}): \
          rename or drop the table, then sync again"
@@ -35,18 +40,20 @@ pub enum DestinationError {
         existing: String,
         declared: String,
     },
-    #[error("cannot open {path}: {reason}")]
-    Open { path: String, reason: String },
+    /// The database refused a statement or a transaction.
+    #[error("the database refused the write: {0}")]
+    Database(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 /// A warehouse the sync loop writes into.
-pub trait Destination {
+#[async_trait]
+pub trait Destination: Send {
     /// Create the stream's table, or add the columns it lacks.
-    fn prepare(&mut self, table: &TableSpec) -> Result<(), DestinationError>;
+    async fn prepare(&mut self, table: &TableSpec) -> Result<(), DestinationError>;
 
     /// Upsert `records` by primary key and store `checkpoint`, all or nothing.
     /// Returns the number of records written.
-    fn commit_page(
+    async fn commit_page(
         &mut self,
         table: &TableSpec,
         records: &[String],
@@ -54,7 +61,7 @@ pub trait Destination {
     ) -> Result<usize, DestinationError>;
 
     /// The stream's last committed checkpoint.
-    fn checkpoint(&mut self, stream: &str) -> Result<Option<Checkpoint>, DestinationError>;
+    async fn checkpoint(&mut self, stream: &str) -> Result<Option<Checkpoint>, DestinationError>;
 
     /// Where the data is, for messages.
     fn describe(&self) -> String;

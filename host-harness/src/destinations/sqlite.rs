@@ -1,9 +1,13 @@
 //! The embedded default destination: one SQLite file, one table per stream
 //! (typed columns, the raw record as JSON, the sync time), upserts by primary
 //! key, and a `_connector_state` table committed with every page.
+//!
+//! SQLite is an embedded library: its calls are short and run on the sync
+//! task itself rather than on a thread of their own.
 
 use super::table::{ColumnKind, TableSpec, lookup};
 use super::{Checkpoint, Destination, DestinationError};
+use async_trait::async_trait;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
@@ -25,7 +29,7 @@ impl SqliteDestination {
     pub fn open(path: &Path) -> Result<Self, DestinationError> {
         let shown = path.display().to_string();
         let connection = Connection::open(path).map_err(|e| DestinationError::Open {
-            path: shown.clone(),
+            location: shown.clone(),
             reason: e.to_string(),
         })?;
         connection.execute_batch(
@@ -52,11 +56,23 @@ fn quote(identifier: &str) -> String {
     format!("\"{}\"", identifier.replace('"', "\"\""))
 }
 
+impl From<rusqlite::Error> for DestinationError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Database(Box::new(e))
+    }
+}
+
+/// SQLite's storage class for a column kind. Timestamps and dates stay
+/// ISO 8601 text (SQLite's date functions read it); decimals stay exact text.
 fn sql_type(kind: ColumnKind) -> &'static str {
     match kind {
         ColumnKind::Integer | ColumnKind::Boolean => "INTEGER",
         ColumnKind::Number => "REAL",
-        ColumnKind::Text | ColumnKind::Json => "TEXT",
+        ColumnKind::Text
+        | ColumnKind::Decimal
+        | ColumnKind::Timestamp
+        | ColumnKind::Date
+        | ColumnKind::Json => "TEXT",
     }
 }
 
@@ -97,8 +113,9 @@ fn upsert_sql(table: &TableSpec) -> String {
     )
 }
 
+#[async_trait]
 impl Destination for SqliteDestination {
-    fn prepare(&mut self, table: &TableSpec) -> Result<(), DestinationError> {
+    async fn prepare(&mut self, table: &TableSpec) -> Result<(), DestinationError> {
         let mut definitions: Vec<String> = table
             .columns
             .iter()
@@ -148,7 +165,7 @@ impl Destination for SqliteDestination {
         Ok(())
     }
 
-    fn commit_page(
+    async fn commit_page(
         &mut self,
         table: &TableSpec,
         records: &[String],
@@ -192,7 +209,7 @@ impl Destination for SqliteDestination {
         Ok(parsed.len())
     }
 
-    fn checkpoint(&mut self, stream: &str) -> Result<Option<Checkpoint>, DestinationError> {
+    async fn checkpoint(&mut self, stream: &str) -> Result<Option<Checkpoint>, DestinationError> {
         Ok(self
             .connection
             .query_row(
@@ -239,23 +256,23 @@ mod tests {
         }
     }
 
-    #[test]
-    fn upserts_by_key_and_commits_the_checkpoint_with_the_rows() {
+    #[tokio::test]
+    async fn upserts_by_key_and_commits_the_checkpoint_with_the_rows() {
         let dir = tempfile::tempdir().unwrap();
         let mut db = SqliteDestination::open(&dir.path().join("w.sqlite")).unwrap();
         let t = table();
-        db.prepare(&t).unwrap();
+        db.prepare(&t).await.unwrap();
         let cp = Checkpoint {
             state_json: None,
             page_cursor: Some("c1".into()),
         };
-        db.commit_page(&t, &[r#"{"id":"a","age":1,"tags":["x"]}"#.into()], &cp)
+        db.commit_page(&t, &[r#"{"id":"a","age":1,"tags":["x"]}"#.into()], &cp).await
             .unwrap();
         db.commit_page(
             &t,
             &[r#"{"id":"a","age":2}"#.into()],
             &Checkpoint::default(),
-        )
+        ).await
         .unwrap();
         let (count, age, tags): (i64, i64, Option<String>) = db
             .connection
@@ -267,34 +284,35 @@ mod tests {
             .unwrap();
         assert_eq!((count, age, tags), (1, 2, None));
         assert_eq!(
-            db.checkpoint("people").unwrap(),
+            db.checkpoint("people").await.unwrap(),
             Some(Checkpoint::default())
         );
     }
 
-    #[test]
-    fn a_changed_primary_key_is_a_clear_error() {
+    #[tokio::test]
+    async fn a_changed_primary_key_is_a_clear_error() {
         let dir = tempfile::tempdir().unwrap();
         let mut db = SqliteDestination::open(&dir.path().join("w.sqlite")).unwrap();
-        db.prepare(&table()).unwrap();
+        db.prepare(&table()).await.unwrap();
         let mut rekeyed = table();
         rekeyed.primary_key = vec!["id".into(), "age".into()];
-        let err = db.prepare(&rekeyed).unwrap_err().to_string();
+        let err = db.prepare(&rekeyed).await.unwrap_err().to_string();
         assert!(
             err.contains("has the primary key (id) but the stream now declares (id, age)"),
             "{err}"
         );
     }
 
-    #[test]
-    fn a_record_without_its_key_writes_nothing() {
+    #[tokio::test]
+    async fn a_record_without_its_key_writes_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let mut db = SqliteDestination::open(&dir.path().join("w.sqlite")).unwrap();
         let t = table();
-        db.prepare(&t).unwrap();
+        db.prepare(&t).await.unwrap();
         let records = [r#"{"id":"a"}"#.to_owned(), r#"{"age":3}"#.to_owned()];
         let err = db
             .commit_page(&t, &records, &Checkpoint::default())
+            .await
             .unwrap_err();
         assert!(err.to_string().contains("primary key column `id`"), "{err}");
         let count: i64 = db
@@ -302,6 +320,6 @@ mod tests {
             .query_row("SELECT count(*) FROM people", [], |r| r.get(0))
             .unwrap();
         assert_eq!(count, 0);
-        assert_eq!(db.checkpoint("people").unwrap(), None);
+        assert_eq!(db.checkpoint("people").await.unwrap(), None);
     }
 }

@@ -2,18 +2,26 @@
 //! descriptor (its JSON Schema's properties and its primary key), so the plugin
 //! alone decides the columns.
 
-use crate::runtime::types::StreamDescriptor;
+use crate::runtime::model::StreamDescriptor;
 use serde_json::Value;
 use thiserror::Error;
 
-/// How a column is stored.
+/// What a column holds, from the stream's JSON Schema (`type` and `format`).
+/// Each destination maps these to its own column types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColumnKind {
     Text,
     Integer,
+    /// A floating-point number.
     Number,
+    /// An exact decimal, carried as text (`"format": "decimal"`, e.g. cost amounts).
+    Decimal,
     Boolean,
-    /// Nested object or list, stored as JSON text.
+    /// An RFC 3339 instant (`"format": "date-time"`).
+    Timestamp,
+    /// A calendar date, `YYYY-MM-DD` (`"format": "date"`).
+    Date,
+    /// Nested object or list.
     Json,
 }
 
@@ -121,6 +129,7 @@ fn column_kind(property: &Value) -> ColumnKind {
         _ => Vec::new(),
     };
     let has = |t: &str| types.contains(&t);
+    let format = property.get("format").and_then(Value::as_str);
     if has("object") || has("array") {
         ColumnKind::Json
     } else if has("integer") {
@@ -130,7 +139,12 @@ fn column_kind(property: &Value) -> ColumnKind {
     } else if has("boolean") {
         ColumnKind::Boolean
     } else {
-        ColumnKind::Text
+        match format {
+            Some("date-time") => ColumnKind::Timestamp,
+            Some("date") => ColumnKind::Date,
+            Some("decimal") => ColumnKind::Decimal,
+            _ => ColumnKind::Text,
+        }
     }
 }
 
@@ -138,6 +152,37 @@ fn column_kind(property: &Value) -> ColumnKind {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn column_kinds_follow_type_and_format() {
+        let kind = |p: Value| column_kind(&p);
+        assert_eq!(
+            kind(json!({"type": ["string", "null"], "format": "date-time"})),
+            ColumnKind::Timestamp
+        );
+        assert_eq!(
+            kind(json!({"type": ["string", "null"], "format": "date"})),
+            ColumnKind::Date
+        );
+        assert_eq!(
+            kind(json!({"type": ["string", "null"], "format": "decimal"})),
+            ColumnKind::Decimal
+        );
+        assert_eq!(kind(json!({"type": ["string", "null"]})), ColumnKind::Text);
+        assert_eq!(
+            kind(json!({"type": ["integer", "null"]})),
+            ColumnKind::Integer
+        );
+        assert_eq!(kind(json!({"type": "number"})), ColumnKind::Number);
+        assert_eq!(
+            kind(json!({"type": ["boolean", "null"]})),
+            ColumnKind::Boolean
+        );
+        assert_eq!(
+            kind(json!({"type": ["object", "array", "null"]})),
+            ColumnKind::Json
+        );
+    }
 
     #[test]
     fn dotted_columns_read_nested_fields() {

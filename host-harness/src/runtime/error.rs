@@ -1,14 +1,14 @@
 //! Errors of a call into the plugin. A [`PluginFailure`] is data (the plugin's
-//! WIT error, for the caller to act on); the other variants are the host's or
+//! own error, for the caller to act on); the other variants are the host's or
 //! the sandbox's business: traps, limits, loading.
 
-use super::bindings::types::PluginError;
+use super::model::PluginError;
 use std::fmt;
 use std::time::Duration;
 use thiserror::Error;
 
 /// The plugin's own error (`plugin-error` in the contract).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PluginFailure(pub PluginError);
 
 impl PluginFailure {
@@ -16,49 +16,31 @@ impl PluginFailure {
     pub fn is_retryable(&self) -> bool {
         matches!(
             self.0,
-            PluginError::RateLimited(_) | PluginError::Transient(_)
+            PluginError::RateLimited { .. } | PluginError::Transient(_)
         )
     }
 
     /// The delay the API asked for, if any.
     pub fn retry_after(&self) -> Option<Duration> {
         match &self.0 {
-            PluginError::RateLimited(r) => r.retry_after_ms.map(Duration::from_millis),
+            PluginError::RateLimited { retry_after, .. } => *retry_after,
             _ => None,
         }
     }
 
     /// Short name of the variant, as the contract spells it.
     pub fn kind(&self) -> &'static str {
-        match self.0 {
-            PluginError::InvalidConfig(_) => "invalid-config",
-            PluginError::Auth(_) => "auth",
-            PluginError::NotEntitled(_) => "not-entitled",
-            PluginError::RateLimited(_) => "rate-limited",
-            PluginError::Transient(_) => "transient",
-            PluginError::Upstream(_) => "upstream",
-            PluginError::Unsupported(_) => "unsupported",
-            PluginError::Internal(_) => "internal",
-        }
+        self.0.kind()
     }
 
     pub fn message(&self) -> &str {
-        match &self.0 {
-            PluginError::InvalidConfig(m)
-            | PluginError::Auth(m)
-            | PluginError::NotEntitled(m)
-            | PluginError::Transient(m)
-            | PluginError::Upstream(m)
-            | PluginError::Unsupported(m)
-            | PluginError::Internal(m) => m,
-            PluginError::RateLimited(r) => &r.message,
-        }
+        self.0.message()
     }
 }
 
 impl fmt::Display for PluginFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.kind(), self.message())
+        self.0.fmt(f)
     }
 }
 

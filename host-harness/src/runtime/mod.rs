@@ -1,26 +1,34 @@
 //! Running the plugin: one engine, component and pre-instantiated plugin per
 //! process; a fresh store per call, with a memory limit, an epoch deadline and
 //! a wall-clock timeout; WASI and `wasi:http` linked, every outgoing request
-//! going through the egress policy.
+//! going through the egress policy. Compiled code is cached across processes.
+//!
+//! Everything version-specific about the contract lives in [`contract`]; the
+//! rest of the host speaks the types of [`model`].
 
-pub mod bindings;
+mod code_cache;
+mod contract;
 mod error;
 mod limits;
+pub mod model;
 mod state;
 
-pub use bindings::LogLevel;
-pub use bindings::functions;
-pub use bindings::types;
+pub use code_cache::CodeCache;
 pub use error::{CallError, PluginFailure};
 pub use limits::SandboxLimits;
+pub use model::LogLevel;
 pub use state::LogSink;
 
 use crate::egress::{EgressHooks, EgressLog, EgressPolicy};
 use crate::secrets::Secrets;
-use bindings::{Connector, ConnectorPre};
+use contract::current::{self as contract_version, Connector, ConnectorPre};
+use model::{
+    ApiRequest, ApiResponse, KeyCheck, Manifest, Page, PluginError, ReadRequest, RequestFunction,
+    StreamDescriptor,
+};
 use state::HostState;
 use std::sync::Arc;
-use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
+use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::error::Context as _;
 use wasmtime::{Config, Engine, Store, StoreLimitsBuilder};
 use wasmtime_wasi::WasiCtx;
@@ -59,6 +67,13 @@ impl ConnectionConfig {
     }
 }
 
+/// How to run plugins: the sandbox's limits and where compiled code is cached.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuntimeOptions {
+    pub limits: SandboxLimits,
+    pub code_cache: CodeCache,
+}
+
 /// A loaded plugin, ready to be called many times.
 pub struct PluginRuntime {
     engine: Engine,
@@ -71,33 +86,38 @@ pub struct PluginRuntime {
 
 impl PluginRuntime {
     /// Load the embedded component.
-    pub fn embedded(limits: SandboxLimits, log: LogSink) -> wasmtime::Result<Self> {
-        Self::load(EMBEDDED_COMPONENT, limits, log)
+    pub fn embedded(options: &RuntimeOptions, log: LogSink) -> wasmtime::Result<Self> {
+        Self::load(EMBEDDED_COMPONENT, options, log)
     }
 
-    /// Compile and pre-instantiate a component (bytes of a `.wasm` file).
-    pub fn load(wasm: &[u8], limits: SandboxLimits, log: LogSink) -> wasmtime::Result<Self> {
+    /// Compile (or load from the code cache) and pre-instantiate a component
+    /// (bytes of a `.wasm` file).
+    pub fn load(wasm: &[u8], options: &RuntimeOptions, log: LogSink) -> wasmtime::Result<Self> {
         let mut config = Config::new();
         config.epoch_interruption(true);
+        options
+            .code_cache
+            .configure(&mut config)
+            .context("setting up the compiled-code cache")?;
         let engine = Engine::new(&config).context("creating the wasm engine")?;
         let component = Component::new(&engine, wasm).context("compiling the plugin component")?;
         let mut linker = Linker::<HostState>::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker).context("linking WASI")?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)
             .context("linking wasi:http")?;
-        Connector::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)
-            .context("linking the plugin's imports")?;
-        let pre = ConnectorPre::new(
-            linker
-                .instantiate_pre(&component)
-                .context("the component does not fit the host's contract")?,
-        )?;
+        contract_version::add_to_linker(&mut linker).context("linking the plugin's imports")?;
+        let pre = ConnectorPre::new(linker.instantiate_pre(&component).with_context(|| {
+            format!(
+                "the component does not fit the host's contract anthropic:connector@{}",
+                contract_version::VERSION
+            )
+        })?)?;
         spawn_epoch_ticker(&engine);
         Ok(Self {
             engine,
             component,
             pre,
-            limits,
+            limits: options.limits,
             log,
             egress_log: EgressLog::default(),
         })
@@ -182,21 +202,23 @@ impl PluginRuntime {
     }
 
     /// The plugin's manifest.
-    pub async fn manifest(&self) -> Result<types::Manifest, CallError> {
-        self.call(None, async |plugin, store| {
-            plugin
-                .anthropic_connector_plugin()
-                .call_get_manifest(store)
-                .await
-        })
-        .await
+    pub async fn manifest(&self) -> Result<Manifest, CallError> {
+        let manifest = self
+            .call(None, async |plugin, store| {
+                plugin
+                    .anthropic_connector_plugin()
+                    .call_get_manifest(store)
+                    .await
+            })
+            .await?;
+        Ok(contract_version::manifest(manifest))
     }
 
     /// Test the connection's keys.
     pub async fn check_connection(
         &self,
         connection: &ConnectionConfig,
-    ) -> Result<Vec<types::KeyCheck>, CallError> {
+    ) -> Result<Vec<KeyCheck>, CallError> {
         let conn = wit_connection(connection);
         self.call(Some(connection), async |plugin, store| {
             plugin
@@ -205,6 +227,7 @@ impl PluginRuntime {
                 .await
         })
         .await?
+        .map(contract_version::key_checks)
         .map_err(plugin_failure(connection))
     }
 
@@ -212,7 +235,7 @@ impl PluginRuntime {
     pub async fn list_streams(
         &self,
         connection: &ConnectionConfig,
-    ) -> Result<Vec<types::StreamDescriptor>, CallError> {
+    ) -> Result<Vec<StreamDescriptor>, CallError> {
         let conn = wit_connection(connection);
         self.call(Some(connection), async |plugin, store| {
             plugin
@@ -221,6 +244,7 @@ impl PluginRuntime {
                 .await
         })
         .await?
+        .map(contract_version::stream_descriptors)
         .map_err(plugin_failure(connection))
     }
 
@@ -228,17 +252,20 @@ impl PluginRuntime {
     pub async fn call_function(
         &self,
         connection: &ConnectionConfig,
-        function: functions::RequestFunction,
-        request: &functions::ApiRequest,
-    ) -> Result<Vec<functions::ApiResponse>, CallError> {
+        function: RequestFunction,
+        request: &ApiRequest,
+    ) -> Result<Vec<ApiResponse>, CallError> {
         let conn = wit_connection(connection);
+        let function = contract_version::request_function(function);
+        let request = contract_version::api_request(request);
         self.call(Some(connection), async |plugin, store| {
             plugin
                 .anthropic_connector_request_functions()
-                .call_call(store, &conn, function, request)
+                .call_call(store, &conn, function, &request)
                 .await
         })
         .await?
+        .map(contract_version::api_responses)
         .map_err(plugin_failure(connection))
     }
 
@@ -246,46 +273,36 @@ impl PluginRuntime {
     pub async fn read_page(
         &self,
         connection: &ConnectionConfig,
-        request: &types::ReadRequest,
-    ) -> Result<types::Page, CallError> {
+        request: &ReadRequest<'_>,
+    ) -> Result<Page, CallError> {
         let conn = wit_connection(connection);
+        let request = contract_version::read_request(request);
         self.call(Some(connection), async |plugin, store| {
             plugin
                 .anthropic_connector_plugin()
-                .call_read_page(store, &conn, request)
+                .call_read_page(store, &conn, &request)
                 .await
         })
         .await?
+        .map(contract_version::page)
         .map_err(plugin_failure(connection))
     }
 }
 
-fn wit_connection(connection: &ConnectionConfig) -> types::Connection {
-    types::Connection {
-        base_url: connection.base_url.clone(),
-        allow_writes: connection.allow_writes,
-    }
+fn wit_connection(connection: &ConnectionConfig) -> contract_version::Connection {
+    contract_version::connection(&connection.base_url, connection.allow_writes)
 }
 
-/// The plugin's error, redacted once more on the way out.
-fn plugin_failure(connection: &ConnectionConfig) -> impl Fn(types::PluginError) -> CallError + '_ {
-    use types::PluginError as E;
+/// The plugin's error in the host's terms, redacted once more on the way out.
+fn plugin_failure<E>(connection: &ConnectionConfig) -> impl Fn(E) -> CallError + '_
+where
+    E: Into<PluginError>,
+{
     move |error| {
-        let clean = |m: String| connection.secrets.redact(&m);
-        let error = match error {
-            E::InvalidConfig(m) => E::InvalidConfig(clean(m)),
-            E::Auth(m) => E::Auth(clean(m)),
-            E::NotEntitled(m) => E::NotEntitled(clean(m)),
-            E::RateLimited(r) => E::RateLimited(types::RateLimit {
-                retry_after_ms: r.retry_after_ms,
-                message: clean(r.message),
-            }),
-            E::Transient(m) => E::Transient(clean(m)),
-            E::Upstream(m) => E::Upstream(clean(m)),
-            E::Unsupported(m) => E::Unsupported(clean(m)),
-            E::Internal(m) => E::Internal(clean(m)),
-        };
-        CallError::Plugin(PluginFailure(error))
+        let error: PluginError = error.into();
+        CallError::Plugin(PluginFailure(
+            error.map_message(|m| connection.secrets.redact(&m)),
+        ))
     }
 }
 

@@ -1,10 +1,7 @@
 //! What one store holds: WASI, `wasi:http` with the egress hooks, the memory
 //! limiter, and the connection's secrets and log sink behind the plugin's imports.
 
-use super::bindings::{
-    LogLevel,
-    anthropic::connector::{logging, secrets, types},
-};
+use super::model::LogLevel;
 use crate::egress::EgressHooks;
 use crate::secrets::Secrets;
 use std::sync::Arc;
@@ -26,6 +23,18 @@ pub struct HostState {
     pub(super) log: LogSink,
 }
 
+impl HostState {
+    /// The `secrets.get` import: the connection's secret field `name`.
+    pub(super) fn secret_value(&self, name: &str) -> Option<String> {
+        self.secrets.get(name).map(|v| v.expose().to_owned())
+    }
+
+    /// The `logging.log` import: one line, redacted before anyone sees it.
+    pub(super) fn write_log(&self, level: LogLevel, message: &str) {
+        (self.log)(level, &self.secrets.redact(message));
+    }
+}
+
 impl WasiView for HostState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         WasiCtxView {
@@ -42,20 +51,5 @@ impl WasiHttpView for HostState {
             table: &mut self.table,
             hooks: &mut self.hooks,
         }
-    }
-}
-
-impl types::Host for HostState {}
-
-impl secrets::Host for HostState {
-    fn get(&mut self, name: String) -> wasmtime::Result<Option<String>> {
-        Ok(self.secrets.get(&name).map(|v| v.expose().to_owned()))
-    }
-}
-
-impl logging::Host for HostState {
-    fn log(&mut self, level: LogLevel, message: String) -> wasmtime::Result<()> {
-        (self.log)(level, &self.secrets.redact(&message));
-        Ok(())
     }
 }

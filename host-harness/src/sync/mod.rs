@@ -5,21 +5,23 @@
 //! is skipped. A run that finds a page cursor left by an interrupted run
 //! resumes from it.
 
+pub mod error;
 pub mod plan;
 pub mod progress;
 pub mod report;
 pub mod resume;
 pub mod retry;
 
+pub use error::{StreamError, SyncError};
 pub use plan::{Plan, PlanError, PlannedStream, plan};
 pub use progress::{Progress, Silent};
 pub use report::{Outcome, StreamReport, SyncReport};
 pub use resume::ResumePoint;
 pub use retry::RetryPolicy;
 
-use crate::destinations::{Checkpoint, Destination, TableSpec};
-use crate::runtime::types::{Page, ReadRequest, StreamDescriptor, SyncStrategy};
-use crate::runtime::{CallError, ConnectionConfig, PluginRuntime};
+use crate::destinations::{Checkpoint, Destination, DestinationError, TableSpec};
+use crate::runtime::model::{Page, ReadRequest, StreamDescriptor, SyncStrategy};
+use crate::runtime::{ConnectionConfig, PluginRuntime};
 use std::collections::HashMap;
 use std::time::Instant;
 
@@ -46,15 +48,6 @@ impl Default for SyncOptions {
     }
 }
 
-/// Why a run could not start at all.
-#[derive(Debug, thiserror::Error)]
-pub enum SyncError {
-    #[error(transparent)]
-    Plugin(#[from] CallError),
-    #[error(transparent)]
-    Plan(#[from] PlanError),
-}
-
 /// One run of the loop.
 pub struct SyncEngine<'a> {
     pub runtime: &'a PluginRuntime,
@@ -63,73 +56,108 @@ pub struct SyncEngine<'a> {
     pub progress: &'a mut dyn Progress,
 }
 
+/// What the loop knows about the stream it is reading.
+struct StreamRun<'a> {
+    descriptor: &'a StreamDescriptor,
+    strategy: SyncStrategy,
+    options: &'a SyncOptions,
+    /// The context a stored resume point must match (plugin version, strategy, settings).
+    context: String,
+    /// The parent records of this run, for a child stream.
+    parents: Option<&'a [String]>,
+    /// Whether this stream's records are kept for its children.
+    keeps_records: bool,
+}
+
+impl StreamRun<'_> {
+    fn name(&self) -> &str {
+        &self.descriptor.name
+    }
+
+    /// An interrupted read resumes only where that loses nothing: not for a
+    /// child (its parents may differ), not for a parent of this run (its
+    /// children need all of it).
+    fn resumable(&self) -> bool {
+        self.parents.is_none() && !self.keeps_records
+    }
+
+    /// One batch of parents per read; a stream without a parent is one batch of none.
+    fn batches(&self) -> Vec<&[String]> {
+        match self.parents {
+            Some(records) => records
+                .chunks(self.descriptor.parent_batch_size.max(1) as usize)
+                .collect(),
+            None => vec![&[]],
+        }
+    }
+}
+
+/// Where a stream's read stands: its table, the checkpoint to commit next,
+/// and what it has done so far.
+struct StreamProgress {
+    table: TableSpec,
+    checkpoint: Checkpoint,
+    report: StreamReport,
+    /// Records kept for the stream's children.
+    kept: Vec<String>,
+}
+
 impl SyncEngine<'_> {
     /// Plan the run from the plugin's manifest and the connection's keys.
     pub async fn plan(&self, options: &SyncOptions) -> Result<Plan, SyncError> {
         let manifest = self.runtime.manifest().await?;
         let available = self.runtime.list_streams(self.connection).await?;
-        Ok(plan(
-            &manifest.streams,
-            &available,
-            options.streams.as_deref(),
-        )?)
+        let mut plan = plan(&manifest.streams, &available, options.streams.as_deref())?;
+        plan.plugin_version = manifest.plugin_version;
+        Ok(plan)
     }
 
     pub async fn run(&mut self, options: &SyncOptions) -> Result<SyncReport, SyncError> {
         let started = Instant::now();
         let plan = self.plan(options).await?;
         let mut reports: Vec<StreamReport> = Vec::new();
-        // Records of parents read in this run, for their children.
+        // Records of the parents read in this run, for their children.
         let mut parent_records: HashMap<String, Vec<String>> = HashMap::new();
-        let is_parent = |name: &str| {
-            plan.streams
-                .iter()
-                .any(|s| s.descriptor.parent.as_deref() == Some(name))
-        };
 
         for planned in &plan.streams {
             let descriptor = &planned.descriptor;
             let strategy = choose_strategy(descriptor, options.full_refresh);
             self.progress
-                .stream_started(&descriptor.name, strategy_name(strategy));
-            let report = match &descriptor.parent {
-                Some(parent) if !parent_records.contains_key(parent) => skipped(
-                    descriptor,
-                    strategy,
-                    format!("parent stream `{parent}` did not complete"),
-                ),
-                _ => {
-                    let keep = is_parent(&descriptor.name);
-                    let parents = descriptor
-                        .parent
-                        .as_ref()
-                        .and_then(|p| parent_records.get(p))
-                        .cloned();
-                    let mut kept = Vec::new();
-                    let report = self
-                        .read_stream(
-                            &plan.plugin_version,
-                            descriptor,
-                            strategy,
-                            options,
-                            parents.as_deref(),
-                            keep.then_some(&mut kept),
-                        )
-                        .await;
-                    if keep && report.outcome == Outcome::Succeeded {
-                        parent_records.insert(descriptor.name.clone(), kept);
+                .stream_started(&descriptor.name, strategy.as_str());
+            let parents = match &descriptor.parent {
+                Some(parent) => match parent_records.get(parent) {
+                    Some(records) => Some(records.as_slice()),
+                    None => {
+                        let report = StreamReport {
+                            outcome: Outcome::Skipped(format!(
+                                "parent stream `{parent}` did not complete"
+                            )),
+                            ..StreamReport::new(&descriptor.name, strategy.as_str())
+                        };
+                        self.progress.stream_finished(&report);
+                        reports.push(report);
+                        continue;
                     }
-                    report
-                }
+                },
+                None => None,
             };
+            let run = StreamRun {
+                descriptor,
+                strategy,
+                options,
+                context: resume::context(
+                    &plan.plugin_version,
+                    strategy.as_str(),
+                    &options.settings_json,
+                ),
+                parents,
+                keeps_records: plan.has_children(&descriptor.name),
+            };
+            let (report, kept) = self.read_stream(&run).await;
+            if run.keeps_records && report.outcome == Outcome::Succeeded {
+                parent_records.insert(descriptor.name.clone(), kept);
+            }
             self.progress.stream_finished(&report);
-            reports.push(report);
-        }
-        for name in &plan.not_implemented {
-            let report = StreamReport {
-                outcome: Outcome::Skipped("not implemented in this plugin version".into()),
-                ..StreamReport::new(name, strategy_name(SyncStrategy::FullRefresh))
-            };
             reports.push(report);
         }
         Ok(SyncReport {
@@ -139,124 +167,163 @@ impl SyncEngine<'_> {
         })
     }
 
-    /// Read one stream to the end (or to its first unrecoverable error).
-    async fn read_stream(
-        &mut self,
-        plugin_version: &str,
-        descriptor: &StreamDescriptor,
-        strategy: SyncStrategy,
-        options: &SyncOptions,
-        parents: Option<&[String]>,
-        mut keep: Option<&mut Vec<String>>,
-    ) -> StreamReport {
+    /// Read one stream to the end (or to its first unrecoverable error); the
+    /// report, and the records kept for its children.
+    async fn read_stream(&mut self, run: &StreamRun<'_>) -> (StreamReport, Vec<String>) {
         let started = Instant::now();
-        let mut report = StreamReport::new(&descriptor.name, strategy_name(strategy));
-        let result = async {
-            let table = TableSpec::from_descriptor(descriptor).map_err(|e| e.to_string())?;
-            self.destination
-                .prepare(&table)
-                .map_err(|e| e.to_string())?;
-            let saved = self
-                .destination
-                .checkpoint(&descriptor.name)
-                .map_err(|e| e.to_string())?;
-            let mut checkpoint = saved.unwrap_or_default();
-            if strategy == SyncStrategy::FullRefresh {
-                checkpoint.state_json = None;
+        let mut report = StreamReport::new(run.name(), run.strategy.as_str());
+        let mut kept = Vec::new();
+        let result = match self.open_stream(run, &mut report).await {
+            Ok((table, checkpoint, resume_from)) => {
+                let mut stream = StreamProgress {
+                    table,
+                    checkpoint,
+                    report,
+                    kept,
+                };
+                let result = self.read_batches(run, &mut stream, resume_from).await;
+                report = stream.report;
+                kept = stream.kept;
+                result
             }
-            // One batch of parents per read; a stream without a parent is one batch of none.
-            let batches: Vec<Vec<String>> = match parents {
-                Some(records) => {
-                    let size = descriptor.parent_batch_size.max(1) as usize;
-                    records.chunks(size).map(<[String]>::to_vec).collect()
-                }
-                None => vec![Vec::new()],
-            };
-            // Resume an interrupted read only where that loses nothing: not for a
-            // child (its parents may differ), not for a parent of this run (its
-            // children need all of it), and only in the same context.
-            let context = resume::context(plugin_version, strategy_name(strategy), &options.settings_json);
-            let resumable = parents.is_none() && keep.is_none();
-            let mut resume_from = match checkpoint.page_cursor.take() {
-                Some(stored) if resumable => {
-                    let cursor = ResumePoint::decode(&stored, &context);
-                    if cursor.is_none() {
-                        report.warnings.push(
-                            "the position of an interrupted run belonged to another strategy, setting \
-                             or plugin version: read from the start"
-                                .into(),
-                        );
-                    }
-                    cursor
-                }
-                _ => None,
-            };
-            for batch in batches {
-                let mut cursor = resume_from.take();
-                loop {
-                    let request = ReadRequest {
-                        stream_name: descriptor.name.clone(),
-                        strategy,
-                        settings_json: options.settings_json.clone(),
-                        state_json: checkpoint.state_json.clone(),
-                        page_cursor: cursor.clone(),
-                        parents: batch.clone(),
-                    };
-                    let page = self
-                        .read_with_retries(&request, options, &mut report)
-                        .await?;
-                    if page.next_cursor.is_some() && page.next_cursor == cursor {
-                        return Err(format!(
-                            "the plugin returned the same page cursor twice for `{}`; stopping instead of looping",
-                            descriptor.name
-                        ));
-                    }
-                    checkpoint = Checkpoint {
-                        state_json: page.state_json.clone().or(checkpoint.state_json),
-                        page_cursor: page
-                            .next_cursor
-                            .as_deref()
-                            .filter(|_| resumable)
-                            .map(|c| ResumePoint::encode(&context, c)),
-                    };
-                    let written = self
-                        .destination
-                        .commit_page(&table, &page.records, &checkpoint)
-                        .map_err(|e| e.to_string())?;
-                    report.rows += written as u64;
-                    report.pages += 1;
-                    for warning in page.warnings {
-                        if !report.warnings.contains(&warning) {
-                            report.warnings.push(warning);
-                        }
-                    }
-                    if let Some(kept) = keep.as_deref_mut() {
-                        kept.extend(page.records);
-                    }
-                    self.progress
-                        .page_committed(&descriptor.name, report.rows, report.pages);
-                    match page.next_cursor {
-                        Some(next) => cursor = Some(next),
-                        None => break,
-                    }
-                }
-            }
-            Ok::<(), String>(())
-        }
-        .await;
-        if let Err(message) = result {
-            report.outcome = Outcome::Failed(self.connection.secrets.redact(&message));
+            Err(error) => Err(error),
+        };
+        if let Err(error) = result {
+            report.outcome =
+                Outcome::Failed(self.connection.secrets.redact(&error.to_string()));
         }
         report.duration = started.elapsed();
-        report
+        (report, kept)
+    }
+
+    /// Prepare the stream's table and find where to start: the committed
+    /// checkpoint (its state dropped for a full refresh), and the page cursor
+    /// of an interrupted read when it may be resumed.
+    async fn open_stream(
+        &mut self,
+        run: &StreamRun<'_>,
+        report: &mut StreamReport,
+    ) -> Result<(TableSpec, Checkpoint, Option<String>), StreamError> {
+        let table = TableSpec::from_descriptor(run.descriptor).map_err(DestinationError::from)?;
+        self.destination.prepare(&table).await?;
+        let mut checkpoint = self
+            .destination
+            .checkpoint(run.name())
+            .await?
+            .unwrap_or_default();
+        if run.strategy == SyncStrategy::FullRefresh {
+            checkpoint.state_json = None;
+        }
+        let resume_from = match checkpoint.page_cursor.take() {
+            Some(stored) if run.resumable() => {
+                let cursor = ResumePoint::decode(&stored, &run.context);
+                if cursor.is_none() {
+                    report.warnings.push(
+                        "the position of an interrupted run belonged to another strategy, setting \
+                         or plugin version: read from the start"
+                            .into(),
+                    );
+                }
+                cursor
+            }
+            _ => None,
+        };
+        Ok((table, checkpoint, resume_from))
+    }
+
+    async fn read_batches(
+        &mut self,
+        run: &StreamRun<'_>,
+        stream: &mut StreamProgress,
+        mut resume_from: Option<String>,
+    ) -> Result<(), StreamError> {
+        for batch in run.batches() {
+            self.read_pages(run, stream, batch, resume_from.take())
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Read the pages of one batch of parents (or of a stream without
+    /// parents), committing each with the checkpoint that follows it.
+    async fn read_pages(
+        &mut self,
+        run: &StreamRun<'_>,
+        stream: &mut StreamProgress,
+        parents: &[String],
+        mut cursor: Option<String>,
+    ) -> Result<(), StreamError> {
+        loop {
+            let request = ReadRequest {
+                stream_name: run.name(),
+                strategy: run.strategy,
+                settings_json: &run.options.settings_json,
+                state_json: stream.checkpoint.state_json.as_deref(),
+                page_cursor: cursor.as_deref(),
+                parents,
+            };
+            let page = self
+                .read_with_retries(&request, run.options, &mut stream.report)
+                .await?;
+            if page.next_cursor.is_some() && page.next_cursor == cursor {
+                return Err(StreamError::RepeatedCursor {
+                    stream: run.name().to_owned(),
+                });
+            }
+            let next = self.commit(run, stream, page).await?;
+            match next {
+                Some(next) => cursor = Some(next),
+                None => return Ok(()),
+            }
+        }
+    }
+
+    /// Commit one page with the checkpoint that follows it; the next cursor.
+    async fn commit(
+        &mut self,
+        run: &StreamRun<'_>,
+        stream: &mut StreamProgress,
+        page: Page,
+    ) -> Result<Option<String>, StreamError> {
+        let Page {
+            records,
+            state_json,
+            next_cursor,
+            warnings,
+        } = page;
+        stream.checkpoint = Checkpoint {
+            state_json: state_json.or(stream.checkpoint.state_json.take()),
+            page_cursor: next_cursor
+                .as_deref()
+                .filter(|_| run.resumable())
+                .map(|c| ResumePoint::encode(&run.context, c)),
+        };
+        let written = self
+            .destination
+            .commit_page(&stream.table, &records, &stream.checkpoint)
+            .await?;
+        let report = &mut stream.report;
+        report.rows += written as u64;
+        report.pages += 1;
+        for warning in warnings {
+            if !report.warnings.contains(&warning) {
+                report.warnings.push(warning);
+            }
+        }
+        if run.keeps_records {
+            stream.kept.extend(records);
+        }
+        self.progress
+            .page_committed(run.name(), report.rows, report.pages);
+        Ok(next_cursor)
     }
 
     async fn read_with_retries(
         &mut self,
-        request: &ReadRequest,
+        request: &ReadRequest<'_>,
         options: &SyncOptions,
         report: &mut StreamReport,
-    ) -> Result<Page, String> {
+    ) -> Result<Page, StreamError> {
         let mut attempt = 0;
         loop {
             match self.runtime.read_page(self.connection, request).await {
@@ -264,7 +331,7 @@ impl SyncEngine<'_> {
                 Err(error) => match options.retry.delay(attempt, &error) {
                     Some(delay) => {
                         self.progress.retrying(
-                            &request.stream_name,
+                            request.stream_name,
                             attempt + 1,
                             &error.to_string(),
                         );
@@ -272,7 +339,7 @@ impl SyncEngine<'_> {
                         attempt += 1;
                         tokio::time::sleep(delay).await;
                     }
-                    None => return Err(error.to_string()),
+                    None => return Err(error.into()),
                 },
             }
         }
@@ -280,24 +347,9 @@ impl SyncEngine<'_> {
 }
 
 fn choose_strategy(descriptor: &StreamDescriptor, full_refresh: bool) -> SyncStrategy {
-    let incremental = descriptor.strategies.contains(&SyncStrategy::Incremental);
-    if incremental && !full_refresh {
+    if descriptor.supports(SyncStrategy::Incremental) && !full_refresh {
         SyncStrategy::Incremental
     } else {
         SyncStrategy::FullRefresh
-    }
-}
-
-pub fn strategy_name(strategy: SyncStrategy) -> &'static str {
-    match strategy {
-        SyncStrategy::FullRefresh => "full_refresh",
-        SyncStrategy::Incremental => "incremental",
-    }
-}
-
-fn skipped(descriptor: &StreamDescriptor, strategy: SyncStrategy, reason: String) -> StreamReport {
-    StreamReport {
-        outcome: Outcome::Skipped(reason),
-        ..StreamReport::new(&descriptor.name, strategy_name(strategy))
     }
 }

@@ -2,7 +2,7 @@
 //! the manifest and the connection's keys, each child's parent brought along,
 //! parents before children.
 
-use crate::runtime::types::{KeyKind, StreamDescriptor};
+use crate::runtime::model::{KeyKind, StreamDescriptor};
 use thiserror::Error;
 
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -23,15 +23,21 @@ pub struct PlannedStream {
     pub selected: bool,
 }
 
-/// The streams of a run, parents first, plus what was left out and why.
+/// The streams of a run, parents first.
 #[derive(Debug, Clone)]
 pub struct Plan {
     pub streams: Vec<PlannedStream>,
-    /// Available streams left out of an "all" run because the plugin does not
-    /// implement them yet.
-    pub not_implemented: Vec<String>,
     /// The plugin's version (part of the context a resume point belongs to).
     pub plugin_version: String,
+}
+
+impl Plan {
+    /// Whether a stream of this run reads `name`'s records as its parents.
+    pub fn has_children(&self, name: &str) -> bool {
+        self.streams
+            .iter()
+            .any(|s| s.descriptor.parent.as_deref() == Some(name))
+    }
 }
 
 /// How messages name a key field.
@@ -44,7 +50,7 @@ pub fn key_label(key: KeyKind) -> &'static str {
 
 /// Plan a run. `all` is every stream of the manifest; `available` those the
 /// connection's keys unlock; `selection` the names asked for (none = every
-/// available, implemented stream).
+/// available stream).
 pub fn plan(
     all: &[StreamDescriptor],
     available: &[StreamDescriptor],
@@ -70,22 +76,12 @@ pub fn plan(
         }
     };
 
-    let (chosen, not_implemented): (Vec<&StreamDescriptor>, Vec<String>) = match selection {
-        Some(names) => (
-            names
-                .iter()
-                .map(|n| find_available(n.trim()))
-                .collect::<Result<_, _>>()?,
-            Vec::new(),
-        ),
-        None => (
-            available.iter().filter(|d| d.implemented).collect(),
-            available
-                .iter()
-                .filter(|d| !d.implemented)
-                .map(|d| d.name.clone())
-                .collect(),
-        ),
+    let chosen: Vec<&StreamDescriptor> = match selection {
+        Some(names) => names
+            .iter()
+            .map(|n| find_available(n.trim()))
+            .collect::<Result<_, _>>()?,
+        None => available.iter().collect(),
     };
     if chosen.is_empty() {
         return Err(PlanError::Empty);
@@ -128,7 +124,6 @@ pub fn plan(
                 selected,
             })
             .collect(),
-        not_implemented,
         plugin_version: String::new(),
     })
 }

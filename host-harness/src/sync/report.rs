@@ -8,7 +8,7 @@ use std::time::Duration;
 pub enum Outcome {
     Succeeded,
     Failed(String),
-    /// Not read: its parent failed, or it is not implemented yet.
+    /// Not read: its parent did not complete.
     Skipped(String),
 }
 

@@ -1,10 +1,22 @@
 //! The streams reference (`docs/streams.md`), generated from the plugin's own
 //! manifest so the two cannot drift (a test compares them).
 
-use super::output::key_name;
-use crate::runtime::types::{Manifest, SyncStrategy};
+use crate::cli::Cli;
+use crate::runtime::model::{Manifest, SyncStrategy};
+use clap::Args;
+use std::process::ExitCode;
 use serde_json::Value;
 use std::fmt::Write;
+
+#[derive(Debug, Args)]
+pub struct DocsCommand {}
+
+impl DocsCommand {
+    pub async fn execute(&self, cli: &Cli) -> anyhow::Result<ExitCode> {
+        print!("{}", streams_markdown(&cli.runtime()?.manifest().await?));
+        Ok(ExitCode::SUCCESS)
+    }
+}
 
 pub fn streams_markdown(manifest: &Manifest) -> String {
     let mut md = String::new();
@@ -30,7 +42,7 @@ pub fn streams_markdown(manifest: &Manifest) -> String {
             f.name,
             f.label,
             f.prefix,
-            key_name(f.unlocks)
+            f.unlocks.as_str()
         );
     }
     let _ = writeln!(
@@ -68,7 +80,7 @@ pub fn streams_markdown(manifest: &Manifest) -> String {
             .collect();
         let _ = writeln!(md, "### `{}`\n\n{}\n", d.name, d.description);
         let _ = writeln!(md, "- endpoint: `{}`", d.endpoint);
-        let _ = writeln!(md, "- key: {}", key_name(d.required_key));
+        let _ = writeln!(md, "- key: {}", d.required_key.as_str());
         let _ = writeln!(md, "- strategies: {}", strategies.join(", "));
         let _ = writeln!(md, "- primary key: `{}`", d.primary_key.join("` + `"));
         if let Some(cursor) = &d.cursor_field {

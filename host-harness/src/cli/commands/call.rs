@@ -1,15 +1,17 @@
 //! `harness call`: the two request functions from the command line, with the
 //! connection from the environment or a named connection (slug), and grants.
 
-use super::connection::ConnectionArgs;
-use super::output::print_table;
+use crate::cli::connection::ConnectionArgs;
+use crate::cli::output::print_table;
+use crate::cli::{Cli, exit_code};
 use crate::connections::{self, ConnectionsFile, Function};
 use crate::runtime::PluginRuntime;
-use crate::runtime::functions::{ApiRequest, ApiResponse, RequestFunction};
+use crate::runtime::model::{ApiRequest, ApiResponse, HttpMethod, RequestFunction, ResponseBody};
 use anyhow::bail;
 use clap::{Args, ValueEnum};
 use serde_json::json;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum FunctionArg {
@@ -20,16 +22,17 @@ pub enum FunctionArg {
 }
 
 #[derive(Debug, Args)]
-pub struct CallArgs {
+pub struct CallCommand {
     /// Which function.
     #[arg(value_enum)]
     pub function: FunctionArg,
     /// Path on the connection's base URL, e.g. /v1/compliance/organizations.
     #[arg(long)]
     pub path: String,
-    /// HTTP method (GET by default; writes only where the connection allows them).
-    #[arg(long, default_value = "GET")]
-    pub method: String,
+    /// HTTP method: GET (default), HEAD, or where the connection allows writes
+    /// POST, PUT, PATCH, DELETE.
+    #[arg(long, default_value = "GET", value_parser = parse_method)]
+    pub method: HttpMethod,
     /// A query parameter NAME=VALUE (repeatable; arrays as `user_ids[]=…`).
     #[arg(long = "query", value_name = "NAME=VALUE")]
     pub query: Vec<String>,
@@ -70,8 +73,21 @@ impl FunctionArg {
     }
 }
 
+fn parse_method(text: &str) -> Result<HttpMethod, String> {
+    text.parse()
+}
+
+impl CallCommand {
+    pub async fn execute(&self, cli: &Cli) -> anyhow::Result<ExitCode> {
+        let runtime = cli.runtime()?;
+        let rows = run(&runtime, self).await?;
+        print(&rows, cli.json);
+        Ok(exit_code(rows.iter().all(|r| r.status < 400)))
+    }
+}
+
 /// Run a call; rows come back even for API errors (statuses say).
-pub async fn run(runtime: &PluginRuntime, args: &CallArgs) -> anyhow::Result<Vec<ApiResponse>> {
+pub async fn run(runtime: &PluginRuntime, args: &CallCommand) -> anyhow::Result<Vec<ApiResponse>> {
     let (grant, function) = args.function.function();
     let file = args
         .connections
@@ -101,7 +117,7 @@ pub async fn run(runtime: &PluginRuntime, args: &CallArgs) -> anyhow::Result<Vec
         query.push((name.to_owned(), value.to_owned()));
     }
     let request = ApiRequest {
-        method: args.method.clone(),
+        method: args.method,
         path: args.path.clone(),
         query,
         body: args.body.clone(),
@@ -112,19 +128,12 @@ pub async fn run(runtime: &PluginRuntime, args: &CallArgs) -> anyhow::Result<Vec
 }
 
 pub fn print(rows: &[ApiResponse], as_json: bool) {
-    let header = |r: &ApiResponse, name: &str| {
-        r.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
     if as_json {
         for r in rows {
-            let body = match (&r.body_json, &r.body_text) {
-                (Some(j), _) => serde_json::from_str(j).unwrap_or_default(),
-                (None, Some(t)) => json!(t),
-                (None, None) => serde_json::Value::Null,
+            let body = match &r.body {
+                ResponseBody::Json(j) => serde_json::from_str(j).unwrap_or_default(),
+                ResponseBody::Text(t) => json!(t),
+                ResponseBody::Empty => serde_json::Value::Null,
             };
             let headers: serde_json::Map<String, serde_json::Value> = r
                 .headers
@@ -141,16 +150,15 @@ pub fn print(rows: &[ApiResponse], as_json: bool) {
     let table: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
-            let body = r
-                .body_json
-                .clone()
-                .or_else(|| r.body_text.clone())
-                .unwrap_or_default();
+            let body = match &r.body {
+                ResponseBody::Json(text) | ResponseBody::Text(text) => text.as_str(),
+                ResponseBody::Empty => "",
+            };
             let short: String = body.chars().take(100).collect();
             vec![
                 r.page.to_string(),
                 r.status.to_string(),
-                header(r, "request-id"),
+                r.header("request-id").unwrap_or_default().to_owned(),
                 short,
             ]
         })

@@ -1,0 +1,8 @@
+//! The commands of `harness`, one file each.
+
+pub mod call;
+pub mod check;
+pub mod docs;
+pub mod mock;
+pub mod streams;
+pub mod sync;

@@ -1,0 +1,117 @@
+//! `harness sync`: read the selected streams into a SQLite file, with progress
+//! on stderr and a summary at the end.
+
+use crate::cli::connection::ConnectionArgs;
+use crate::cli::output::print_table;
+use crate::cli::progress::TerminalProgress;
+use crate::cli::{Cli, exit_code};
+use crate::destinations::SqliteDestination;
+use crate::sync::{Outcome, SyncEngine, SyncOptions, SyncReport};
+use anyhow::bail;
+use clap::Args;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Default SQLite file of `sync`.
+pub const DEFAULT_DATABASE: &str = "anthropic.sqlite";
+
+#[derive(Debug, Args)]
+pub struct SyncCommand {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// Streams to sync, comma-separated (default: every stream the keys unlock).
+    #[arg(long, value_delimiter = ',')]
+    pub streams: Option<Vec<String>>,
+    /// SQLite file to write.
+    #[arg(long, default_value = DEFAULT_DATABASE)]
+    pub into: PathBuf,
+    /// Re-read everything, even for streams that support incremental reads.
+    #[arg(long)]
+    pub full_refresh: bool,
+    /// A plugin setting, NAME=VALUE (repeatable), e.g. usage_report_granularity=1h.
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub settings: Vec<String>,
+}
+
+impl SyncCommand {
+    pub async fn execute(&self, cli: &Cli) -> anyhow::Result<ExitCode> {
+        let runtime = cli.runtime()?;
+        let connection = self.connection.resolve().await?;
+        let mut destination = SqliteDestination::open(&self.into)?;
+        let mut progress = TerminalProgress::stderr();
+        let options = SyncOptions {
+            streams: self.streams.clone(),
+            full_refresh: self.full_refresh,
+            settings_json: settings_json(&self.settings)?,
+            ..SyncOptions::default()
+        };
+        let report = SyncEngine {
+            runtime: &runtime,
+            connection: &connection.config,
+            destination: &mut destination,
+            progress: &mut progress,
+        }
+        .run(&options)
+        .await?;
+        print_report(&report, cli.json);
+        Ok(exit_code(report.succeeded()))
+    }
+}
+
+/// `NAME=VALUE` pairs as the plugin's settings object (numbers stay numbers).
+fn settings_json(pairs: &[String]) -> anyhow::Result<String> {
+    let mut settings = serde_json::Map::new();
+    for pair in pairs {
+        let Some((name, value)) = pair.split_once('=') else {
+            bail!("--set {pair}: expected NAME=VALUE");
+        };
+        let value = value
+            .parse::<u64>()
+            .map(serde_json::Value::from)
+            .unwrap_or_else(|_| serde_json::Value::from(value));
+        settings.insert(name.trim().to_owned(), value);
+    }
+    Ok(serde_json::Value::Object(settings).to_string())
+}
+
+fn print_report(report: &SyncReport, as_json: bool) {
+    if as_json {
+        println!(
+            "{}",
+            serde_json::to_string(report).expect("report serialises")
+        );
+        return;
+    }
+    let rows: Vec<Vec<String>> = report
+        .streams
+        .iter()
+        .map(|s| {
+            let mut outcome = match &s.outcome {
+                Outcome::Succeeded => "ok".to_owned(),
+                Outcome::Failed(why) => format!("failed: {why}"),
+                Outcome::Skipped(why) => format!("skipped: {why}"),
+            };
+            for w in &s.warnings {
+                outcome.push_str(&format!(" (warning: {w})"));
+            }
+            vec![
+                s.stream.clone(),
+                s.strategy.clone(),
+                s.rows.to_string(),
+                s.pages.to_string(),
+                format!("{:.2}s", s.duration.as_secs_f64()),
+                outcome,
+            ]
+        })
+        .collect();
+    print_table(
+        &["STREAM", "STRATEGY", "ROWS", "PAGES", "TIME", "OUTCOME"],
+        &rows,
+    );
+    println!(
+        "{} rows into {} in {:.2}s",
+        report.total_rows(),
+        report.destination,
+        report.duration.as_secs_f64()
+    );
+}
