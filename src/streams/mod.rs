@@ -39,8 +39,7 @@ pub struct StreamSpec {
     /// Parent records one read may take (more than 1 when one call serves several parents).
     pub parent_batch_size: u32,
     pub columns: Columns,
-    /// None while the stream is declared but not implemented yet.
-    pub reader: Option<Reader>,
+    pub reader: Reader,
 }
 
 impl StreamSpec {
@@ -60,7 +59,6 @@ impl StreamSpec {
             parent: self.parent.map(str::to_owned),
             parent_batch_size: self.parent_batch_size,
             json_schema: schema::json_schema(self.columns, self.primary_key),
-            implemented: self.reader.is_some(),
         }
     }
 }
@@ -106,13 +104,7 @@ pub fn read_page(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
             spec.parent.unwrap_or_default()
         )));
     }
-    let reader = spec.reader.ok_or_else(|| {
-        ConnectorError::Unsupported(format!(
-            "stream `{}` is declared but not implemented in this version of the plugin",
-            spec.name
-        ))
-    })?;
-    reader(ctx, request)
+    (spec.reader)(ctx, request)
 }
 
 #[cfg(test)]

@@ -29,7 +29,7 @@ pub static STREAMS: [StreamSpec; 8] = [
             ("role", Text),
             ("added_at", Timestamp),
         ],
-        reader: Some(directory::users),
+        reader: directory::users,
     },
     StreamSpec {
         name: "workspaces",
@@ -51,7 +51,7 @@ pub static STREAMS: [StreamSpec; 8] = [
             ("data_residency", Json),
             ("tags", Json),
         ],
-        reader: Some(directory::workspaces),
+        reader: directory::workspaces,
     },
     StreamSpec {
         name: "api_keys",
@@ -76,7 +76,7 @@ pub static STREAMS: [StreamSpec; 8] = [
             ("principal", Json),
             ("scope", Json),
         ],
-        reader: Some(directory::api_keys),
+        reader: directory::api_keys,
     },
     StreamSpec {
         name: "invites",
@@ -99,7 +99,7 @@ pub static STREAMS: [StreamSpec; 8] = [
             ("accepted_at", Timestamp),
             ("rbac_group_ids", Json),
         ],
-        reader: Some(directory::invites),
+        reader: directory::invites,
     },
     StreamSpec {
         name: "rate_limits",
@@ -121,7 +121,7 @@ pub static STREAMS: [StreamSpec; 8] = [
             ("models", Json),
             ("limits", Json),
         ],
-        reader: Some(rate_limits::read),
+        reader: rate_limits::read,
     },
     StreamSpec {
         name: "usage_report",
@@ -154,7 +154,7 @@ pub static STREAMS: [StreamSpec; 8] = [
             ("output_tokens", Integer),
             ("server_tool_use.web_search_requests", Integer),
         ],
-        reader: Some(reports::usage),
+        reader: reports::usage,
     },
     StreamSpec {
         name: "cost_report",
@@ -183,7 +183,7 @@ pub static STREAMS: [StreamSpec; 8] = [
             ("inference_geo", Text),
             ("workspace_id", Text),
         ],
-        reader: Some(reports::cost),
+        reader: reports::cost,
     },
     StreamSpec {
         name: "claude_code_usage_report",
@@ -209,6 +209,6 @@ pub static STREAMS: [StreamSpec; 8] = [
             ("tool_actions", Json),
             ("model_breakdown", Json),
         ],
-        reader: Some(claude_code::read),
+        reader: claude_code::read,
     },
 ];

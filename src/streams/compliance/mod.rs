@@ -36,7 +36,7 @@ pub static STREAMS: [StreamSpec; 9] = [
             ("actor_ip_address", Text),
             ("actor_user_agent", Text),
         ],
-        reader: Some(activities::read),
+        reader: activities::read,
     },
     StreamSpec {
         name: "organizations",
@@ -49,7 +49,7 @@ pub static STREAMS: [StreamSpec; 9] = [
         parent: None,
         parent_batch_size: 1,
         columns: &[("uuid", Text), ("name", Text), ("created_at", Timestamp)],
-        reader: Some(directory::organizations),
+        reader: directory::organizations,
     },
     StreamSpec {
         name: "organization_users",
@@ -70,7 +70,7 @@ pub static STREAMS: [StreamSpec; 9] = [
             ("organization_role", Text),
             ("created_at", Timestamp),
         ],
-        reader: Some(directory::organization_users),
+        reader: directory::organization_users,
     },
     StreamSpec {
         name: "organization_roles",
@@ -90,7 +90,7 @@ pub static STREAMS: [StreamSpec; 9] = [
             ("created_at", Timestamp),
             ("updated_at", Timestamp),
         ],
-        reader: Some(directory::organization_roles),
+        reader: directory::organization_roles,
     },
     StreamSpec {
         name: "groups",
@@ -111,7 +111,7 @@ pub static STREAMS: [StreamSpec; 9] = [
             ("created_at", Timestamp),
             ("updated_at", Timestamp),
         ],
-        reader: Some(directory::groups),
+        reader: directory::groups,
     },
     StreamSpec {
         name: "group_members",
@@ -130,7 +130,7 @@ pub static STREAMS: [StreamSpec; 9] = [
             ("created_at", Timestamp),
             ("updated_at", Timestamp),
         ],
-        reader: Some(directory::group_members),
+        reader: directory::group_members,
     },
     StreamSpec {
         name: "projects",
@@ -153,7 +153,7 @@ pub static STREAMS: [StreamSpec; 9] = [
             ("organization_id", Text),
             ("user", Json),
         ],
-        reader: Some(apps::projects),
+        reader: apps::projects,
     },
     StreamSpec {
         name: "project_attachments",
@@ -176,7 +176,7 @@ pub static STREAMS: [StreamSpec; 9] = [
             ("created_at", Timestamp),
             ("updated_at", Timestamp),
         ],
-        reader: Some(apps::project_attachments),
+        reader: apps::project_attachments,
     },
     StreamSpec {
         name: "user_chats",
@@ -202,6 +202,6 @@ pub static STREAMS: [StreamSpec; 9] = [
             ("project_id", Text),
             ("user", Json),
         ],
-        reader: Some(apps::user_chats),
+        reader: apps::user_chats,
     },
 ];
