@@ -13,7 +13,7 @@ use crate::connection::Connection;
 use crate::error::{ConnectorError, Result};
 use crate::host::Host;
 use crate::model::{KeyKind, Page, ReadRequest, StreamDescriptor, SyncStrategy};
-use crate::settings::Settings;
+use crate::settings::{SettingName, Settings};
 use schema::Columns;
 
 /// What a reader gets: the host, the checked connection and the parsed settings.
@@ -39,6 +39,9 @@ pub struct StreamSpec {
     /// Parent records one read may take (more than 1 when one call serves several parents).
     pub parent_batch_size: u32,
     pub columns: Columns,
+    /// The settings that apply to its reads: the manifest lists the stream in
+    /// each one's `applies_to`, and a per-stream setting may name it.
+    pub settings: &'static [SettingName],
     pub reader: Reader,
 }
 
@@ -66,6 +69,11 @@ impl StreamSpec {
 /// Every stream, Compliance first, in the order a sync runs them.
 pub fn all() -> impl Iterator<Item = &'static StreamSpec> {
     compliance::STREAMS.iter().chain(admin::STREAMS.iter())
+}
+
+/// The streams that read `setting`, in stream order.
+pub fn reading(setting: SettingName) -> impl Iterator<Item = &'static StreamSpec> {
+    all().filter(move |s| s.settings.contains(&setting))
 }
 
 /// The stream named `name`, or an error listing the valid names.

@@ -9,6 +9,9 @@ mod reports;
 use super::StreamSpec;
 use super::schema::Col::{Boolean, Date, Decimal, Integer, Json, Text, Timestamp};
 use crate::model::KeyKind::Admin;
+use crate::settings::SettingName::{
+    LookbackHours, PageSize, StartDate, UsageReportGranularity, UsageReportGrouping,
+};
 
 pub static STREAMS: [StreamSpec; 8] = [
     StreamSpec {
@@ -29,6 +32,7 @@ pub static STREAMS: [StreamSpec; 8] = [
             ("role", Text),
             ("added_at", Timestamp),
         ],
+        settings: &[PageSize],
         reader: directory::users,
     },
     StreamSpec {
@@ -51,6 +55,7 @@ pub static STREAMS: [StreamSpec; 8] = [
             ("data_residency", Json),
             ("tags", Json),
         ],
+        settings: &[PageSize],
         reader: directory::workspaces,
     },
     StreamSpec {
@@ -76,6 +81,7 @@ pub static STREAMS: [StreamSpec; 8] = [
             ("principal", Json),
             ("scope", Json),
         ],
+        settings: &[PageSize],
         reader: directory::api_keys,
     },
     StreamSpec {
@@ -99,6 +105,7 @@ pub static STREAMS: [StreamSpec; 8] = [
             ("accepted_at", Timestamp),
             ("rbac_group_ids", Json),
         ],
+        settings: &[PageSize],
         reader: directory::invites,
     },
     StreamSpec {
@@ -121,6 +128,7 @@ pub static STREAMS: [StreamSpec; 8] = [
             ("models", Json),
             ("limits", Json),
         ],
+        settings: &[PageSize],
         reader: rate_limits::read,
     },
     StreamSpec {
@@ -154,6 +162,14 @@ pub static STREAMS: [StreamSpec; 8] = [
             ("output_tokens", Integer),
             ("server_tool_use.web_search_requests", Integer),
         ],
+        // page_size is offered on every stream; a report's `limit` stays its buckets per page.
+        settings: &[
+            UsageReportGranularity,
+            UsageReportGrouping,
+            StartDate,
+            LookbackHours,
+            PageSize,
+        ],
         reader: reports::usage,
     },
     StreamSpec {
@@ -183,6 +199,8 @@ pub static STREAMS: [StreamSpec; 8] = [
             ("inference_geo", Text),
             ("workspace_id", Text),
         ],
+        // page_size is offered on every stream; a report's `limit` stays its buckets per page.
+        settings: &[UsageReportGranularity, StartDate, LookbackHours, PageSize],
         reader: reports::cost,
     },
     StreamSpec {
@@ -209,6 +227,7 @@ pub static STREAMS: [StreamSpec; 8] = [
             ("tool_actions", Json),
             ("model_breakdown", Json),
         ],
+        settings: &[StartDate, LookbackHours, PageSize],
         reader: claude_code::read,
     },
 ];

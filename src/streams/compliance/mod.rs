@@ -9,6 +9,9 @@ mod directory;
 use super::StreamSpec;
 use super::schema::Col::{Boolean, Integer, Json, Text, Timestamp};
 use crate::model::KeyKind::Compliance;
+use crate::settings::SettingName::{
+    ActivitiesExcludeTypes, ActivitiesOverlapMinutes, PageSize, StartDate,
+};
 
 pub static STREAMS: [StreamSpec; 9] = [
     StreamSpec {
@@ -36,6 +39,12 @@ pub static STREAMS: [StreamSpec; 9] = [
             ("actor_ip_address", Text),
             ("actor_user_agent", Text),
         ],
+        settings: &[
+            StartDate,
+            ActivitiesOverlapMinutes,
+            ActivitiesExcludeTypes,
+            PageSize,
+        ],
         reader: activities::read,
     },
     StreamSpec {
@@ -49,6 +58,7 @@ pub static STREAMS: [StreamSpec; 9] = [
         parent: None,
         parent_batch_size: 1,
         columns: &[("uuid", Text), ("name", Text), ("created_at", Timestamp)],
+        settings: &[PageSize],
         reader: directory::organizations,
     },
     StreamSpec {
@@ -70,6 +80,7 @@ pub static STREAMS: [StreamSpec; 9] = [
             ("organization_role", Text),
             ("created_at", Timestamp),
         ],
+        settings: &[PageSize],
         reader: directory::organization_users,
     },
     StreamSpec {
@@ -90,6 +101,7 @@ pub static STREAMS: [StreamSpec; 9] = [
             ("created_at", Timestamp),
             ("updated_at", Timestamp),
         ],
+        settings: &[PageSize],
         reader: directory::organization_roles,
     },
     StreamSpec {
@@ -111,6 +123,7 @@ pub static STREAMS: [StreamSpec; 9] = [
             ("created_at", Timestamp),
             ("updated_at", Timestamp),
         ],
+        settings: &[PageSize],
         reader: directory::groups,
     },
     StreamSpec {
@@ -130,6 +143,7 @@ pub static STREAMS: [StreamSpec; 9] = [
             ("created_at", Timestamp),
             ("updated_at", Timestamp),
         ],
+        settings: &[PageSize],
         reader: directory::group_members,
     },
     StreamSpec {
@@ -153,6 +167,7 @@ pub static STREAMS: [StreamSpec; 9] = [
             ("organization_id", Text),
             ("user", Json),
         ],
+        settings: &[PageSize],
         reader: apps::projects,
     },
     StreamSpec {
@@ -176,6 +191,7 @@ pub static STREAMS: [StreamSpec; 9] = [
             ("created_at", Timestamp),
             ("updated_at", Timestamp),
         ],
+        settings: &[PageSize],
         reader: apps::project_attachments,
     },
     StreamSpec {
@@ -202,6 +218,7 @@ pub static STREAMS: [StreamSpec; 9] = [
             ("project_id", Text),
             ("user", Json),
         ],
+        settings: &[PageSize],
         reader: apps::user_chats,
     },
 ];
