@@ -28,7 +28,7 @@ pub enum ConnectorError {
     /// The API answered something unusable (other 4xx, broken body, bad pagination).
     #[error("unexpected API response: {0}")]
     Upstream(String),
-    /// Declared but not implemented in this version.
+    /// An operation this version of the plugin does not support.
     #[error("not supported: {0}")]
     Unsupported(String),
     /// A bug in the plugin.

@@ -57,7 +57,6 @@ pub struct StreamDescriptor {
     pub parent: Option<String>,
     pub parent_batch_size: u32,
     pub json_schema: String,
-    pub implemented: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

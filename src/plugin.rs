@@ -8,7 +8,7 @@ use crate::model::{
     ApiRequest, ApiResponse, KeyCheck, Manifest, Page, ReadRequest, RequestFunction,
     StreamDescriptor,
 };
-use crate::settings::Settings;
+use crate::settings::{SettingName, Settings};
 use crate::streams::{self, ReadContext};
 
 pub fn manifest() -> Manifest {
@@ -27,7 +27,10 @@ pub fn list_streams(host: &dyn Host, base_url: &str) -> Result<Vec<StreamDescrip
 
 pub fn read_page(host: &dyn Host, base_url: &str, request: &ReadRequest) -> Result<Page> {
     let connection = Connection::load(base_url, host)?;
-    let settings = Settings::parse(&request.settings_json)?;
+    let lookback_streams: Vec<&str> = streams::reading(SettingName::LookbackHours)
+        .map(|s| s.name)
+        .collect();
+    let settings = Settings::parse(&request.settings_json, &lookback_streams)?;
     let ctx = ReadContext {
         host,
         connection: &connection,

@@ -13,7 +13,7 @@ use crate::connection::Connection;
 use crate::error::{ConnectorError, Result};
 use crate::host::Host;
 use crate::model::{KeyKind, Page, ReadRequest, StreamDescriptor, SyncStrategy};
-use crate::settings::Settings;
+use crate::settings::{SettingName, Settings};
 use schema::Columns;
 
 /// What a reader gets: the host, the checked connection and the parsed settings.
@@ -39,8 +39,10 @@ pub struct StreamSpec {
     /// Parent records one read may take (more than 1 when one call serves several parents).
     pub parent_batch_size: u32,
     pub columns: Columns,
-    /// None while the stream is declared but not implemented yet.
-    pub reader: Option<Reader>,
+    /// The settings that apply to its reads: the manifest lists the stream in
+    /// each one's `applies_to`, and a per-stream setting may name it.
+    pub settings: &'static [SettingName],
+    pub reader: Reader,
 }
 
 impl StreamSpec {
@@ -60,7 +62,6 @@ impl StreamSpec {
             parent: self.parent.map(str::to_owned),
             parent_batch_size: self.parent_batch_size,
             json_schema: schema::json_schema(self.columns, self.primary_key),
-            implemented: self.reader.is_some(),
         }
     }
 }
@@ -68,6 +69,11 @@ impl StreamSpec {
 /// Every stream, Compliance first, in the order a sync runs them.
 pub fn all() -> impl Iterator<Item = &'static StreamSpec> {
     compliance::STREAMS.iter().chain(admin::STREAMS.iter())
+}
+
+/// The streams that read `setting`, in stream order.
+pub fn reading(setting: SettingName) -> impl Iterator<Item = &'static StreamSpec> {
+    all().filter(move |s| s.settings.contains(&setting))
 }
 
 /// The stream named `name`, or an error listing the valid names.
@@ -106,13 +112,7 @@ pub fn read_page(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
             spec.parent.unwrap_or_default()
         )));
     }
-    let reader = spec.reader.ok_or_else(|| {
-        ConnectorError::Unsupported(format!(
-            "stream `{}` is declared but not implemented in this version of the plugin",
-            spec.name
-        ))
-    })?;
-    reader(ctx, request)
+    (spec.reader)(ctx, request)
 }
 
 #[cfg(test)]

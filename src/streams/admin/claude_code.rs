@@ -23,6 +23,8 @@ const STREAM: &str = "claude_code_usage_report";
 const MAX_LIMIT: u32 = 1000;
 /// Only data older than this is served.
 const SETTLE: Duration = Duration::hours(1);
+/// Re-read when the lookback setting gives none: the data is revised for a while.
+const DEFAULT_LOOKBACK: Duration = Duration::hours(48);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct State {
@@ -109,7 +111,7 @@ fn first_walk(ctx: &ReadContext<'_>, request: &ReadRequest, now: DateTime<Utc>) 
                 .and_hms_opt(0, 0, 0)
                 .expect("midnight")
                 .and_utc()
-                - ctx.settings.lookback(STREAM, 48);
+                - ctx.settings.lookback.for_stream(STREAM, DEFAULT_LOOKBACK);
             from.date_naive()
         }
         None => ctx

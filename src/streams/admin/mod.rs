@@ -9,6 +9,9 @@ mod reports;
 use super::StreamSpec;
 use super::schema::Col::{Boolean, Date, Decimal, Integer, Json, Text, Timestamp};
 use crate::model::KeyKind::Admin;
+use crate::settings::SettingName::{
+    LookbackHours, PageSize, StartDate, UsageReportGranularity, UsageReportGrouping,
+};
 
 pub static STREAMS: [StreamSpec; 8] = [
     StreamSpec {
@@ -29,7 +32,8 @@ pub static STREAMS: [StreamSpec; 8] = [
             ("role", Text),
             ("added_at", Timestamp),
         ],
-        reader: Some(directory::users),
+        settings: &[PageSize],
+        reader: directory::users,
     },
     StreamSpec {
         name: "workspaces",
@@ -51,7 +55,8 @@ pub static STREAMS: [StreamSpec; 8] = [
             ("data_residency", Json),
             ("tags", Json),
         ],
-        reader: Some(directory::workspaces),
+        settings: &[PageSize],
+        reader: directory::workspaces,
     },
     StreamSpec {
         name: "api_keys",
@@ -76,7 +81,8 @@ pub static STREAMS: [StreamSpec; 8] = [
             ("principal", Json),
             ("scope", Json),
         ],
-        reader: Some(directory::api_keys),
+        settings: &[PageSize],
+        reader: directory::api_keys,
     },
     StreamSpec {
         name: "invites",
@@ -99,7 +105,8 @@ pub static STREAMS: [StreamSpec; 8] = [
             ("accepted_at", Timestamp),
             ("rbac_group_ids", Json),
         ],
-        reader: Some(directory::invites),
+        settings: &[PageSize],
+        reader: directory::invites,
     },
     StreamSpec {
         name: "rate_limits",
@@ -121,7 +128,8 @@ pub static STREAMS: [StreamSpec; 8] = [
             ("models", Json),
             ("limits", Json),
         ],
-        reader: Some(rate_limits::read),
+        settings: &[PageSize],
+        reader: rate_limits::read,
     },
     StreamSpec {
         name: "usage_report",
@@ -154,7 +162,15 @@ pub static STREAMS: [StreamSpec; 8] = [
             ("output_tokens", Integer),
             ("server_tool_use.web_search_requests", Integer),
         ],
-        reader: Some(reports::usage),
+        // page_size is offered on every stream; a report's `limit` stays its buckets per page.
+        settings: &[
+            UsageReportGranularity,
+            UsageReportGrouping,
+            StartDate,
+            LookbackHours,
+            PageSize,
+        ],
+        reader: reports::usage,
     },
     StreamSpec {
         name: "cost_report",
@@ -183,7 +199,9 @@ pub static STREAMS: [StreamSpec; 8] = [
             ("inference_geo", Text),
             ("workspace_id", Text),
         ],
-        reader: Some(reports::cost),
+        // page_size is offered on every stream; a report's `limit` stays its buckets per page.
+        settings: &[UsageReportGranularity, StartDate, LookbackHours, PageSize],
+        reader: reports::cost,
     },
     StreamSpec {
         name: "claude_code_usage_report",
@@ -209,6 +227,7 @@ pub static STREAMS: [StreamSpec; 8] = [
             ("tool_actions", Json),
             ("model_breakdown", Json),
         ],
-        reader: Some(claude_code::read),
+        settings: &[StartDate, LookbackHours, PageSize],
+        reader: claude_code::read,
     },
 ];

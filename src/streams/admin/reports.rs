@@ -18,7 +18,7 @@ use crate::host::LogLevel;
 use crate::http::{ApiClient, Query};
 use crate::model::{KeyKind, Page, ReadRequest};
 use crate::pagination::Scheme;
-use crate::settings::GROUPING_DIMENSIONS;
+use crate::settings::{Dimension, Granularity, Named, Settings};
 use crate::streams::ReadContext;
 use crate::streams::key_hash::key_hash;
 use chrono::{DateTime, Duration, DurationRound, SecondsFormat, Utc};
@@ -32,40 +32,57 @@ const DEFAULT_HISTORY: Duration = Duration::days(30);
 struct Report {
     stream: &'static str,
     path: &'static str,
-    width: Width,
+    width: Granularity,
     /// `group_by[]` values sent.
-    group_by: Vec<String>,
+    group_by: Vec<&'static str>,
     /// Fields of a result row that, with the bucket, identify it.
     identity: Vec<&'static str>,
-    /// Lookback when the setting does not give one, in hours.
-    default_lookback_hours: u32,
 }
 
-/// A bucket width and its page limit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Width {
-    name: &'static str,
-    length: Duration,
-    max_buckets: i32,
+impl Report {
+    fn usage(settings: &Settings) -> Self {
+        Self {
+            stream: "usage_report",
+            path: "/v1/organizations/usage_report/messages",
+            width: settings.granularity,
+            group_by: settings.grouping.iter().map(Dimension::name).collect(),
+            identity: Dimension::names(),
+        }
+    }
+
+    /// The API serves cost per day only, whatever the granularity setting.
+    fn cost() -> Self {
+        Self {
+            stream: "cost_report",
+            path: "/v1/organizations/cost_report",
+            width: Granularity::Day,
+            group_by: vec!["workspace_id", "description"],
+            identity: vec![
+                "workspace_id",
+                "description",
+                "cost_type",
+                "model",
+                "token_type",
+                "service_tier",
+                "context_window",
+                "inference_geo",
+                "currency",
+            ],
+        }
+    }
+
+    /// The query a watermark belongs to: `{width}|{group_by joined by ,}`.
+    fn config(&self) -> String {
+        format!("{}|{}", self.width.name(), self.group_by.join(","))
+    }
 }
 
-fn width(name: &str) -> Width {
-    match name {
-        "1h" => Width {
-            name: "1h",
-            length: Duration::hours(1),
-            max_buckets: 168,
-        },
-        "1m" => Width {
-            name: "1m",
-            length: Duration::minutes(1),
-            max_buckets: 1440,
-        },
-        _ => Width {
-            name: "1d",
-            length: Duration::days(1),
-            max_buckets: 31,
-        },
+/// The lookback when the setting gives none: buckets are revised for a while
+/// after they close, so two days of daily buckets, six hours of finer ones.
+fn default_lookback(width: Granularity) -> Duration {
+    match width {
+        Granularity::Day => Duration::hours(48),
+        Granularity::Hour | Granularity::Minute => Duration::hours(6),
     }
 }
 
@@ -102,51 +119,32 @@ fn parse_time(text: &str, what: &str) -> Result<DateTime<Utc>> {
         })
 }
 
-fn floor(t: DateTime<Utc>, width: Width) -> DateTime<Utc> {
-    t.duration_trunc(width.length).unwrap_or(t)
+fn floor(t: DateTime<Utc>, width: Granularity) -> DateTime<Utc> {
+    t.duration_trunc(width.bucket_length()).unwrap_or(t)
 }
 
 pub fn usage(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
-    let granularity = width(&ctx.settings.granularity);
-    let report = Report {
-        stream: "usage_report",
-        path: "/v1/organizations/usage_report/messages",
-        width: granularity,
-        group_by: ctx.settings.grouping.clone(),
-        identity: GROUPING_DIMENSIONS.to_vec(),
-        default_lookback_hours: if granularity.name == "1d" { 48 } else { 6 },
-    };
-    read(ctx, request, &report, Vec::new(), usage_record)
+    read(
+        ctx,
+        request,
+        &Report::usage(ctx.settings),
+        Vec::new(),
+        usage_record,
+    )
 }
 
 pub fn cost(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
+    let report = Report::cost();
     let mut warnings = Vec::new();
-    if ctx.settings.granularity != "1d" {
+    if ctx.settings.granularity != report.width {
         let warning = format!(
-            "cost_report is served per day only: granularity {} falls back to 1d for cost",
-            ctx.settings.granularity
+            "cost_report is served per day only: granularity {} falls back to {} for cost",
+            ctx.settings.granularity.name(),
+            report.width.name()
         );
         ctx.host.log(LogLevel::Warn, &warning);
         warnings.push(warning);
     }
-    let report = Report {
-        stream: "cost_report",
-        path: "/v1/organizations/cost_report",
-        width: width("1d"),
-        group_by: vec!["workspace_id".into(), "description".into()],
-        identity: vec![
-            "workspace_id",
-            "description",
-            "cost_type",
-            "model",
-            "token_type",
-            "service_tier",
-            "context_window",
-            "inference_geo",
-            "currency",
-        ],
-        default_lookback_hours: 48,
-    };
     read(ctx, request, &report, warnings, |row| row)
 }
 
@@ -157,7 +155,7 @@ fn read(
     mut warnings: Vec<String>,
     shape: fn(Map<String, Value>) -> Map<String, Value>,
 ) -> Result<Page> {
-    let config = format!("{}|{}", report.width.name, report.group_by.join(","));
+    let config = report.config();
     let now = Utc::now();
     let walk = match crate::streams::incremental::cursor_walk(request)? {
         Some(walk) => walk,
@@ -165,14 +163,14 @@ fn read(
     };
     let window_start = parse_time(&walk.window_start, "window start")?;
     let range_end = parse_time(&walk.range_end, "range end")?;
-    let window_end = (window_start + report.width.length * report.width.max_buckets).min(range_end);
+    let window_end = (window_start + report.width.page_span()).min(range_end);
 
     let query = Query::new()
         .set("starting_at", rfc3339(window_start))
         .set("ending_at", rfc3339(window_end))
-        .set("bucket_width", report.width.name)
+        .set("bucket_width", report.width.name())
         .set_array("group_by", &report.group_by)
-        .set("limit", report.width.max_buckets)
+        .set("limit", report.width.max_buckets_per_page())
         .set_opt("page", walk.page.as_deref());
     let client = ApiClient::new(ctx.host, ctx.connection, KeyKind::Admin)?;
     let body = client
@@ -245,14 +243,15 @@ fn first_walk(
             parse_time(&state.watermark, "watermark")?
                 - ctx
                     .settings
-                    .lookback(report.stream, report.default_lookback_hours)
+                    .lookback
+                    .for_stream(report.stream, default_lookback(report.width))
         }
         None => ctx.settings.start_date.unwrap_or(now - DEFAULT_HISTORY),
     };
     Ok(Walk {
         // A start in the future reads the current bucket only, not a reversed range.
         window_start: rfc3339(floor(start.min(now), report.width)),
-        range_end: rfc3339(floor(now, report.width) + report.width.length),
+        range_end: rfc3339(floor(now, report.width) + report.width.bucket_length()),
         page: None,
         watermark: saved.map(|s| s.watermark),
     })
@@ -287,7 +286,7 @@ fn bucket_records(
             };
             let mut row = shape(row);
             let id = key_hash(
-                [Some(start.as_str()), Some(report.width.name)]
+                [Some(start.as_str()), Some(report.width.name())]
                     .into_iter()
                     .chain(
                         report
@@ -301,7 +300,7 @@ fn bucket_records(
             row.insert("bucket_end".into(), Value::String(end.clone()));
             row.insert(
                 "bucket_width".into(),
-                Value::String(report.width.name.into()),
+                Value::String(report.width.name().into()),
             );
             records.push(Value::Object(row).to_string());
         }
@@ -313,8 +312,8 @@ fn bucket_records(
 /// flattened with dots (`cache_creation.ephemeral_5m_input_tokens`).
 fn usage_record(row: Map<String, Value>) -> Map<String, Value> {
     let mut record = Map::new();
-    for dimension in GROUPING_DIMENSIONS {
-        record.insert(dimension.into(), Value::Null);
+    for dimension in Dimension::ALL {
+        record.insert(dimension.name().into(), Value::Null);
     }
     for (name, value) in row {
         match value {
@@ -340,10 +339,9 @@ mod tests {
         Report {
             stream: "usage_report",
             path: "/x",
-            width: width("1h"),
-            group_by: vec!["model".into()],
-            identity: GROUPING_DIMENSIONS.to_vec(),
-            default_lookback_hours: 6,
+            width: Granularity::Hour,
+            group_by: vec!["model"],
+            identity: Dimension::names(),
         }
     }
 
@@ -373,5 +371,33 @@ mod tests {
             again["id"], records[0]["id"],
             "a revised bucket keeps its id"
         );
+    }
+
+    #[test]
+    fn the_query_of_the_default_settings_keeps_its_config_string() {
+        assert_eq!(
+            Report::usage(&Settings::default()).config(),
+            "1d|api_key_id,workspace_id,model,service_tier"
+        );
+        assert_eq!(Report::cost().config(), "1d|workspace_id,description");
+    }
+
+    #[test]
+    fn a_grouping_is_sent_in_canonical_order_whatever_order_it_was_typed_in() {
+        let settings = Settings::parse(
+            r#"{"usage_report_granularity":"1m","usage_report_grouping":"model,workspace_id"}"#,
+            &[],
+        )
+        .unwrap();
+        let report = Report::usage(&settings);
+        assert_eq!(report.group_by, ["workspace_id", "model"]);
+        assert_eq!(report.config(), "1m|workspace_id,model");
+    }
+
+    #[test]
+    fn daily_buckets_look_back_two_days_finer_ones_six_hours() {
+        assert_eq!(default_lookback(Granularity::Day), Duration::hours(48));
+        assert_eq!(default_lookback(Granularity::Hour), Duration::hours(6));
+        assert_eq!(default_lookback(Granularity::Minute), Duration::hours(6));
     }
 }

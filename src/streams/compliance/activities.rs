@@ -62,7 +62,7 @@ fn first_window(
                     ))
                 })?
                 .with_timezone(&Utc);
-            Some(watermark - Duration::minutes(i64::from(ctx.settings.activities_overlap_minutes)))
+            Some(watermark - ctx.settings.activities_overlap)
         }
         None => ctx.settings.start_date,
     };

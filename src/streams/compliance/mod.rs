@@ -9,6 +9,9 @@ mod directory;
 use super::StreamSpec;
 use super::schema::Col::{Boolean, Integer, Json, Text, Timestamp};
 use crate::model::KeyKind::Compliance;
+use crate::settings::SettingName::{
+    ActivitiesExcludeTypes, ActivitiesOverlapMinutes, PageSize, StartDate,
+};
 
 pub static STREAMS: [StreamSpec; 9] = [
     StreamSpec {
@@ -36,7 +39,13 @@ pub static STREAMS: [StreamSpec; 9] = [
             ("actor_ip_address", Text),
             ("actor_user_agent", Text),
         ],
-        reader: Some(activities::read),
+        settings: &[
+            StartDate,
+            ActivitiesOverlapMinutes,
+            ActivitiesExcludeTypes,
+            PageSize,
+        ],
+        reader: activities::read,
     },
     StreamSpec {
         name: "organizations",
@@ -49,7 +58,8 @@ pub static STREAMS: [StreamSpec; 9] = [
         parent: None,
         parent_batch_size: 1,
         columns: &[("uuid", Text), ("name", Text), ("created_at", Timestamp)],
-        reader: Some(directory::organizations),
+        settings: &[PageSize],
+        reader: directory::organizations,
     },
     StreamSpec {
         name: "organization_users",
@@ -70,7 +80,8 @@ pub static STREAMS: [StreamSpec; 9] = [
             ("organization_role", Text),
             ("created_at", Timestamp),
         ],
-        reader: Some(directory::organization_users),
+        settings: &[PageSize],
+        reader: directory::organization_users,
     },
     StreamSpec {
         name: "organization_roles",
@@ -90,7 +101,8 @@ pub static STREAMS: [StreamSpec; 9] = [
             ("created_at", Timestamp),
             ("updated_at", Timestamp),
         ],
-        reader: Some(directory::organization_roles),
+        settings: &[PageSize],
+        reader: directory::organization_roles,
     },
     StreamSpec {
         name: "groups",
@@ -111,7 +123,8 @@ pub static STREAMS: [StreamSpec; 9] = [
             ("created_at", Timestamp),
             ("updated_at", Timestamp),
         ],
-        reader: Some(directory::groups),
+        settings: &[PageSize],
+        reader: directory::groups,
     },
     StreamSpec {
         name: "group_members",
@@ -130,7 +143,8 @@ pub static STREAMS: [StreamSpec; 9] = [
             ("created_at", Timestamp),
             ("updated_at", Timestamp),
         ],
-        reader: Some(directory::group_members),
+        settings: &[PageSize],
+        reader: directory::group_members,
     },
     StreamSpec {
         name: "projects",
@@ -153,7 +167,8 @@ pub static STREAMS: [StreamSpec; 9] = [
             ("organization_id", Text),
             ("user", Json),
         ],
-        reader: Some(apps::projects),
+        settings: &[PageSize],
+        reader: apps::projects,
     },
     StreamSpec {
         name: "project_attachments",
@@ -176,7 +191,8 @@ pub static STREAMS: [StreamSpec; 9] = [
             ("created_at", Timestamp),
             ("updated_at", Timestamp),
         ],
-        reader: Some(apps::project_attachments),
+        settings: &[PageSize],
+        reader: apps::project_attachments,
     },
     StreamSpec {
         name: "user_chats",
@@ -202,6 +218,7 @@ pub static STREAMS: [StreamSpec; 9] = [
             ("project_id", Text),
             ("user", Json),
         ],
-        reader: Some(apps::user_chats),
+        settings: &[PageSize],
+        reader: apps::user_chats,
     },
 ];

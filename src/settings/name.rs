@@ -1,0 +1,183 @@
+//! The settings a sync may be given, each named and described once: the name
+//! it has in the settings object and the manifest's description of it. Which
+//! streams read it is theirs to declare; the manifest puts the two together.
+
+use super::{Dimension, Granularity, Named, Settings};
+use crate::model::Setting;
+
+/// A setting, by its name in the settings object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SettingName {
+    UsageReportGranularity,
+    UsageReportGrouping,
+    StartDate,
+    LookbackHours,
+    ActivitiesOverlapMinutes,
+    ActivitiesExcludeTypes,
+    PageSize,
+}
+
+impl Named for SettingName {
+    const ALL: &'static [Self] = &[
+        Self::UsageReportGranularity,
+        Self::UsageReportGrouping,
+        Self::StartDate,
+        Self::LookbackHours,
+        Self::ActivitiesOverlapMinutes,
+        Self::ActivitiesExcludeTypes,
+        Self::PageSize,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::UsageReportGranularity => "usage_report_granularity",
+            Self::UsageReportGrouping => "usage_report_grouping",
+            Self::StartDate => "start_date",
+            Self::LookbackHours => "lookback_hours",
+            Self::ActivitiesOverlapMinutes => "activities_overlap_minutes",
+            Self::ActivitiesExcludeTypes => "activities_exclude_types",
+            Self::PageSize => "page_size",
+        }
+    }
+}
+
+impl SettingName {
+    /// The manifest's declaration of the setting, for the streams that read it.
+    pub fn declaration(self, applies_to: Vec<String>) -> Setting {
+        let (label, description) = self.text();
+        Setting {
+            name: self.name().into(),
+            label: label.into(),
+            description: description.into(),
+            default_value: self.default_value(),
+            allowed_values: self.allowed_values(),
+            multiple: matches!(
+                self,
+                Self::UsageReportGrouping | Self::ActivitiesExcludeTypes
+            ),
+            applies_to,
+        }
+    }
+
+    /// Label and description, for the person configuring a sync.
+    fn text(self) -> (&'static str, &'static str) {
+        match self {
+            Self::UsageReportGranularity => (
+                "Usage report — granularity",
+                "Time bucket size: 1d (recommended), 1h (24× the rows) or 1m (1,440× the \
+                 rows). cost_report shares it; the API serves cost per day only, so a \
+                 finer setting falls back to 1d for cost, with a warning.",
+            ),
+            Self::UsageReportGrouping => (
+                "Usage report — grouping",
+                "Dimensions to group usage by. Each one multiplies the row count; empty \
+                 gives one aggregate row per time bucket.",
+            ),
+            Self::StartDate => (
+                "Start date",
+                "Where the first run of an incremental stream starts (YYYY-MM-DD or \
+                 RFC 3339). Activities default to the whole feed, the reports to 30 days back.",
+            ),
+            Self::LookbackHours => (
+                "Reports — lookback (hours)",
+                "Incremental report runs re-read this far before their watermark, since \
+                 recent buckets are revised. A number for every report, or an object per \
+                 stream. Defaults: usage and cost 6 h at 1h/1m and 48 h at 1d; Claude Code 48 h.",
+            ),
+            Self::ActivitiesOverlapMinutes => (
+                "Activities — overlap (minutes)",
+                "Each incremental run re-reads this many minutes before its watermark, \
+                 because activities can be indexed late. Rows are upserted by id.",
+            ),
+            Self::ActivitiesExcludeTypes => (
+                "Activities — excluded types",
+                "Activity types to leave out, e.g. compliance_api_accessed (every \
+                 Compliance API call, this connector's included, is logged as one).",
+            ),
+            Self::PageSize => (
+                "Page size",
+                "Items per request, 1 to 1000, capped by each endpoint's own maximum. \
+                 Defaults to that maximum (fewest requests).",
+            ),
+        }
+    }
+
+    /// The default as the manifest shows it, from the parsed defaults; empty
+    /// where absence means each stream's or endpoint's own default.
+    fn default_value(self) -> String {
+        let defaults = Settings::default();
+        match self {
+            Self::UsageReportGranularity => defaults.granularity.name().into(),
+            Self::UsageReportGrouping => defaults.grouping.to_string(),
+            Self::ActivitiesOverlapMinutes => defaults.activities_overlap.num_minutes().to_string(),
+            Self::ActivitiesExcludeTypes => defaults.activities_exclude_types.join(","),
+            Self::StartDate | Self::LookbackHours | Self::PageSize => String::new(),
+        }
+    }
+
+    /// The names a value may take; empty where it is free.
+    fn allowed_values(self) -> Vec<String> {
+        let names = match self {
+            Self::UsageReportGranularity => Granularity::names(),
+            Self::UsageReportGrouping => Dimension::names(),
+            Self::StartDate
+            | Self::LookbackHours
+            | Self::ActivitiesOverlapMinutes
+            | Self::ActivitiesExcludeTypes
+            | Self::PageSize => Vec::new(),
+        };
+        names.into_iter().map(str::to_owned).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_setting_is_found_by_its_name_and_only_by_it() {
+        for setting in SettingName::ALL {
+            assert_eq!(SettingName::from_name(setting.name()), Some(*setting));
+        }
+        assert_eq!(SettingName::from_name("granularity"), None);
+        assert_eq!(SettingName::from_name("Page_Size"), None);
+    }
+
+    #[test]
+    fn declared_defaults_and_allowed_values_come_from_the_types() {
+        let declared = |setting: SettingName| setting.declaration(Vec::new());
+        let granularity = declared(SettingName::UsageReportGranularity);
+        assert_eq!(
+            (
+                granularity.default_value.as_str(),
+                granularity.allowed_values
+            ),
+            ("1d", vec!["1d".into(), "1h".into(), "1m".into()])
+        );
+        let grouping = declared(SettingName::UsageReportGrouping);
+        assert_eq!(
+            grouping.default_value,
+            "api_key_id,workspace_id,model,service_tier"
+        );
+        assert_eq!(grouping.allowed_values.len(), 8);
+        assert!(grouping.multiple);
+        assert_eq!(
+            declared(SettingName::ActivitiesOverlapMinutes).default_value,
+            "10"
+        );
+        for free in [
+            SettingName::StartDate,
+            SettingName::LookbackHours,
+            SettingName::ActivitiesExcludeTypes,
+            SettingName::PageSize,
+        ] {
+            let setting = declared(free);
+            assert_eq!(
+                (setting.default_value.as_str(), setting.allowed_values.len()),
+                ("", 0),
+                "{}",
+                setting.name
+            );
+        }
+    }
+}
