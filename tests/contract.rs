@@ -7,8 +7,8 @@ use crate::common::*;
 fn imports_secrets_logging_and_standard_wasi_http_and_exports_the_plugin_and_functions() {
     let imports = runtime().imports();
     for expected in [
-        "anthropic:connector/secrets@0.1.0",
-        "anthropic:connector/logging@0.1.0",
+        "anthropic:connector/secrets@0.2.0",
+        "anthropic:connector/logging@0.2.0",
     ] {
         assert!(
             imports.iter().any(|i| i == expected),
@@ -22,14 +22,16 @@ fn imports_secrets_logging_and_standard_wasi_http_and_exports_the_plugin_and_fun
         "{imports:?}"
     );
     assert!(
-        !imports.iter().any(|i| i.starts_with("wasi:sockets")),
-        "no raw sockets: {imports:?}"
+        !imports
+            .iter()
+            .any(|i| i.starts_with("wasi:sockets") || i.starts_with("wasi:filesystem")),
+        "no raw sockets, no files: {imports:?}"
     );
     assert_eq!(
         runtime().exports(),
         [
-            "anthropic:connector/plugin@0.1.0",
-            "anthropic:connector/request-functions@0.1.0"
+            "anthropic:connector/plugin@0.2.0",
+            "anthropic:connector/request-functions@0.2.0"
         ]
     );
 }
