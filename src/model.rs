@@ -1,4 +1,4 @@
-//! Native mirrors of the contract's records (`wit/connector.wit`, interface
+//! Native mirrors of the contract's records (`wit/since_v0.2.0/connector.wit`, interface
 //! `types`). The plugin's logic works on these so it builds and tests natively;
 //! `component.rs` converts them to and from the generated bindings.
 

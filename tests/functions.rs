@@ -273,7 +273,12 @@ async fn api_errors_are_rows_writes_are_refused_unless_allowed_and_pagination_is
     assert_eq!(rows.len(), 4, "every page of 35 users at 10 a page");
     let ids: usize = rows
         .iter()
-        .map(|r| serde_json::from_str::<serde_json::Value>(r.body.json().unwrap()).unwrap()["data"].as_array().unwrap().len())
+        .map(|r| {
+            serde_json::from_str::<serde_json::Value>(r.body.json().unwrap()).unwrap()["data"]
+                .as_array()
+                .unwrap()
+                .len()
+        })
         .sum();
     assert_eq!(ids, 35);
     list.max_pages = 2;
@@ -426,4 +431,33 @@ async fn slugs_give_the_same_result_unknown_slugs_and_ungranted_roles_are_refuse
         assert_no_secret("call output", &stdout(output));
         assert_no_secret("call errors", &stderr(output));
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_method_outside_the_contract_is_refused_with_the_valid_ones_before_any_request() {
+    let mock = mock(5, 1).await;
+    let url = mock.base_url();
+    let out = tokio::task::block_in_place(|| {
+        harness(
+            &[
+                "call",
+                "claude-api-request",
+                "--method",
+                "TRACE",
+                "--path",
+                "/v1/organizations/users",
+            ],
+            Some(&url),
+            BOTH,
+        )
+    });
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "method `TRACE` is not supported; use one of: GET, HEAD, POST, PUT, PATCH, DELETE"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(mock.requests().is_empty(), "nothing may reach the API");
 }

@@ -7,6 +7,7 @@ mod common;
 mod activities;
 mod apps;
 mod check;
+mod code_cache;
 mod contract;
 mod directory;
 mod egress;

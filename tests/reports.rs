@@ -4,11 +4,11 @@
 
 use crate::common::warehouse::*;
 use crate::common::*;
-use chrono::{DateTime, Duration, DurationRound, Utc};
 use anthropic_mock::reports::{
     USAGE_DIMENSIONS, atoms_between, claude_code_rows, cost_results, usage_results,
 };
 use anthropic_mock::{Behaviour, MockServer};
+use chrono::{DateTime, Duration, DurationRound, Utc};
 use host_harness::sync::SyncOptions;
 use std::path::Path;
 

@@ -3,8 +3,8 @@
 
 use crate::common::warehouse::*;
 use crate::common::*;
-use host_harness::destinations::SqliteDestination;
 use anthropic_mock::{Behaviour, Fault, FaultKind, MockServer};
+use host_harness::destinations::SqliteDestination;
 use host_harness::sync::{Outcome, Silent, SyncEngine};
 use rusqlite::Connection;
 

@@ -7,11 +7,11 @@
 //!
 //! Run: `cargo bench -p host-harness --bench sync` (add `-- 100000` for more users).
 
+use anthropic_mock::{DEMO_ADMIN_KEY, MockOrg, MockServer, OrgSize};
+use async_trait::async_trait;
 use host_harness::destinations::{
     Checkpoint, Destination, DestinationError, SqliteDestination, TableSpec,
 };
-use anthropic_mock::{DEMO_ADMIN_KEY, MockOrg, MockServer, OrgSize};
-use async_trait::async_trait;
 use host_harness::runtime::{ConnectionConfig, LogSink, PluginRuntime, RuntimeOptions};
 use host_harness::secrets::Secrets;
 use host_harness::sync::{Silent, SyncEngine, SyncOptions};

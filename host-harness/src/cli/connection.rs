@@ -2,9 +2,9 @@
 //! file) for real keys, or the built-in mock when `--mock` asks for it. Never a
 //! key on the command line, and never fake data without that explicit choice.
 
-use anthropic_mock::{DEMO_ADMIN_KEY, DEMO_COMPLIANCE_KEY, MockOrg, MockServer, OrgSize};
 use crate::runtime::ConnectionConfig;
 use crate::secrets::{ADMIN_KEY_ENV, BASE_URL_ENV, COMPLIANCE_KEY_ENV, Secrets};
+use anthropic_mock::{DEMO_ADMIN_KEY, DEMO_COMPLIANCE_KEY, MockOrg, MockServer, OrgSize};
 use anyhow::{Context, bail};
 use clap::Args;
 use std::path::PathBuf;

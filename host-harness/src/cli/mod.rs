@@ -41,8 +41,8 @@ pub struct Cli {
     /// directory for this user), so the next start does not compile again.
     #[arg(long, global = true, env = "HARNESS_CACHE_DIR", value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
-    /// Compile the plugin on every start; keep no compiled code.
-    #[arg(long, global = true, conflicts_with = "cache_dir")]
+    /// Compile the plugin on every start and keep no compiled code (wins over --cache-dir).
+    #[arg(long, global = true)]
     pub no_cache: bool,
     #[command(subcommand)]
     pub command: Command,

@@ -266,13 +266,15 @@ mod tests {
             state_json: None,
             page_cursor: Some("c1".into()),
         };
-        db.commit_page(&t, &[r#"{"id":"a","age":1,"tags":["x"]}"#.into()], &cp).await
+        db.commit_page(&t, &[r#"{"id":"a","age":1,"tags":["x"]}"#.into()], &cp)
+            .await
             .unwrap();
         db.commit_page(
             &t,
             &[r#"{"id":"a","age":2}"#.into()],
             &Checkpoint::default(),
-        ).await
+        )
+        .await
         .unwrap();
         let (count, age, tags): (i64, i64, Option<String>) = db
             .connection

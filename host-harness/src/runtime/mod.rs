@@ -7,7 +7,7 @@
 //! rest of the host speaks the types of [`model`].
 
 mod code_cache;
-mod contract;
+pub mod contract;
 mod error;
 mod limits;
 pub mod model;
@@ -148,10 +148,7 @@ impl PluginRuntime {
         self.limits
     }
 
-    fn new_store(
-        &self,
-        connection: Option<&ConnectionConfig>,
-    ) -> Result<Store<HostState>, CallError> {
+    fn new_store(&self, connection: Option<&ConnectionConfig>) -> Store<HostState> {
         let policy = match connection {
             Some(c) => c.egress.clone(),
             // Calls without a connection (the manifest) may not reach anything.
@@ -174,7 +171,7 @@ impl PluginRuntime {
         store.limiter(|s| &mut s.limits);
         store.set_epoch_deadline(self.limits.epoch_ticks());
         store.epoch_deadline_trap();
-        Ok(store)
+        store
     }
 
     /// Run `call` on a fresh instance, within the sandbox's limits. The store
@@ -185,7 +182,7 @@ impl PluginRuntime {
         call: impl AsyncFnOnce(&Connector, &mut Store<HostState>) -> wasmtime::Result<R>,
     ) -> Result<R, CallError> {
         let secrets = connection.map(|c| c.secrets.clone()).unwrap_or_default();
-        let mut store = self.new_store(connection)?;
+        let mut store = self.new_store(connection);
         let run = async {
             let instance = self
                 .pre

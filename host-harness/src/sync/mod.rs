@@ -189,8 +189,7 @@ impl SyncEngine<'_> {
             Err(error) => Err(error),
         };
         if let Err(error) = result {
-            report.outcome =
-                Outcome::Failed(self.connection.secrets.redact(&error.to_string()));
+            report.outcome = Outcome::Failed(self.connection.secrets.redact(&error.to_string()));
         }
         report.duration = started.elapsed();
         (report, kept)

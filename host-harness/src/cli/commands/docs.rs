@@ -4,9 +4,9 @@
 use crate::cli::Cli;
 use crate::runtime::model::{Manifest, SyncStrategy};
 use clap::Args;
-use std::process::ExitCode;
 use serde_json::Value;
 use std::fmt::Write;
+use std::process::ExitCode;
 
 #[derive(Debug, Args)]
 pub struct DocsCommand {}

@@ -223,19 +223,19 @@ pub fn api_responses(list: Vec<functions::ApiResponse>) -> Vec<model::ApiRespons
 
 impl From<wit::PluginError> for model::PluginError {
     fn from(e: wit::PluginError) -> Self {
-    use model::PluginError as E;
-    match e {
-        wit::PluginError::InvalidConfig(m) => E::InvalidConfig(m),
-        wit::PluginError::Auth(m) => E::Auth(m),
-        wit::PluginError::NotEntitled(m) => E::NotEntitled(m),
-        wit::PluginError::RateLimited(r) => E::RateLimited {
-            retry_after: r.retry_after_ms.map(Duration::from_millis),
-            message: r.message,
-        },
-        wit::PluginError::Transient(m) => E::Transient(m),
-        wit::PluginError::Upstream(m) => E::Upstream(m),
-        wit::PluginError::Unsupported(m) => E::Unsupported(m),
-        wit::PluginError::Internal(m) => E::Internal(m),
+        use model::PluginError as E;
+        match e {
+            wit::PluginError::InvalidConfig(m) => E::InvalidConfig(m),
+            wit::PluginError::Auth(m) => E::Auth(m),
+            wit::PluginError::NotEntitled(m) => E::NotEntitled(m),
+            wit::PluginError::RateLimited(r) => E::RateLimited {
+                retry_after: r.retry_after_ms.map(Duration::from_millis),
+                message: r.message,
+            },
+            wit::PluginError::Transient(m) => E::Transient(m),
+            wit::PluginError::Upstream(m) => E::Upstream(m),
+            wit::PluginError::Unsupported(m) => E::Unsupported(m),
+            wit::PluginError::Internal(m) => E::Internal(m),
+        }
     }
-}
 }
