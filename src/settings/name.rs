@@ -82,7 +82,7 @@ impl SettingName {
                 "Reports — lookback (hours)",
                 "Incremental report runs re-read this far before their watermark, since \
                  recent buckets are revised. A number for every report, or an object per \
-                 stream. Defaults: usage and cost 6 h at 1h/1m and 48 h at 1d; Claude Code 48 h.",
+                 stream. Defaults: usage 6 h at 1h/1m and 48 h at 1d; cost (daily) and Claude Code 48 h.",
             ),
             Self::ActivitiesOverlapMinutes => (
                 "Activities — overlap (minutes)",
