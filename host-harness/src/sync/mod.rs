@@ -92,10 +92,9 @@ impl StreamRun<'_> {
     }
 }
 
-/// Where a stream's read stands: its table, the checkpoint to commit next,
-/// and what it has done so far.
+/// Where a stream's read stands: the checkpoint to commit next and what it
+/// has done so far.
 struct StreamProgress {
-    table: TableSpec,
     checkpoint: Checkpoint,
     report: StreamReport,
     /// Records kept for the stream's children.
@@ -171,28 +170,30 @@ impl SyncEngine<'_> {
     /// report, and the records kept for its children.
     async fn read_stream(&mut self, run: &StreamRun<'_>) -> (StreamReport, Vec<String>) {
         let started = Instant::now();
-        let mut report = StreamReport::new(run.name(), run.strategy.as_str());
-        let mut kept = Vec::new();
-        let result = match self.open_stream(run, &mut report).await {
-            Ok((table, checkpoint, resume_from)) => {
-                let mut stream = StreamProgress {
-                    table,
-                    checkpoint,
-                    report,
-                    kept,
-                };
-                let result = self.read_batches(run, &mut stream, resume_from).await;
-                report = stream.report;
-                kept = stream.kept;
-                result
-            }
-            Err(error) => Err(error),
+        let mut stream = StreamProgress {
+            checkpoint: Checkpoint::default(),
+            report: StreamReport::new(run.name(), run.strategy.as_str()),
+            kept: Vec::new(),
         };
-        if let Err(error) = result {
-            report.outcome = Outcome::Failed(self.connection.secrets.redact(&error.to_string()));
+        if let Err(error) = self.read_all(run, &mut stream).await {
+            stream.report.outcome =
+                Outcome::Failed(self.connection.secrets.redact(&error.to_string()));
         }
-        report.duration = started.elapsed();
-        (report, kept)
+        stream.report.duration = started.elapsed();
+        (stream.report, stream.kept)
+    }
+
+    async fn read_all(
+        &mut self,
+        run: &StreamRun<'_>,
+        stream: &mut StreamProgress,
+    ) -> Result<(), StreamError> {
+        let (table, mut resume_from) = self.open_stream(run, stream).await?;
+        for batch in run.batches() {
+            self.read_pages(run, &table, stream, batch, resume_from.take())
+                .await?;
+        }
+        Ok(())
     }
 
     /// Prepare the stream's table and find where to start: the committed
@@ -201,8 +202,8 @@ impl SyncEngine<'_> {
     async fn open_stream(
         &mut self,
         run: &StreamRun<'_>,
-        report: &mut StreamReport,
-    ) -> Result<(TableSpec, Checkpoint, Option<String>), StreamError> {
+        stream: &mut StreamProgress,
+    ) -> Result<(TableSpec, Option<String>), StreamError> {
         let table = TableSpec::from_descriptor(run.descriptor).map_err(DestinationError::from)?;
         self.destination.prepare(&table).await?;
         let mut checkpoint = self
@@ -217,7 +218,7 @@ impl SyncEngine<'_> {
             Some(stored) if run.resumable() => {
                 let cursor = ResumePoint::decode(&stored, &run.context);
                 if cursor.is_none() {
-                    report.warnings.push(
+                    stream.report.warnings.push(
                         "the position of an interrupted run belonged to another strategy, setting \
                          or plugin version: read from the start"
                             .into(),
@@ -227,20 +228,8 @@ impl SyncEngine<'_> {
             }
             _ => None,
         };
-        Ok((table, checkpoint, resume_from))
-    }
-
-    async fn read_batches(
-        &mut self,
-        run: &StreamRun<'_>,
-        stream: &mut StreamProgress,
-        mut resume_from: Option<String>,
-    ) -> Result<(), StreamError> {
-        for batch in run.batches() {
-            self.read_pages(run, stream, batch, resume_from.take())
-                .await?;
-        }
-        Ok(())
+        stream.checkpoint = checkpoint;
+        Ok((table, resume_from))
     }
 
     /// Read the pages of one batch of parents (or of a stream without
@@ -248,6 +237,7 @@ impl SyncEngine<'_> {
     async fn read_pages(
         &mut self,
         run: &StreamRun<'_>,
+        table: &TableSpec,
         stream: &mut StreamProgress,
         parents: &[String],
         mut cursor: Option<String>,
@@ -269,7 +259,7 @@ impl SyncEngine<'_> {
                     stream: run.name().to_owned(),
                 });
             }
-            let next = self.commit(run, stream, page).await?;
+            let next = self.commit(run, table, stream, page).await?;
             match next {
                 Some(next) => cursor = Some(next),
                 None => return Ok(()),
@@ -281,6 +271,7 @@ impl SyncEngine<'_> {
     async fn commit(
         &mut self,
         run: &StreamRun<'_>,
+        table: &TableSpec,
         stream: &mut StreamProgress,
         page: Page,
     ) -> Result<Option<String>, StreamError> {
@@ -299,7 +290,7 @@ impl SyncEngine<'_> {
         };
         let written = self
             .destination
-            .commit_page(&stream.table, &records, &stream.checkpoint)
+            .commit_page(table, &records, &stream.checkpoint)
             .await?;
         let report = &mut stream.report;
         report.rows += written as u64;
