@@ -1,7 +1,9 @@
 //! Builds the connector component (the guest crate at the workspace root) for
 //! `wasm32-wasip2`, so `cargo build` / `cargo test` on a fresh clone always
 //! embed a component built from the current sources: no manual pre-build, no
-//! stale `.wasm` picked up by accident.
+//! stale `.wasm` picked up by accident. The same build makes the test-only
+//! hostile plugin (`tests/plugins/hostile`), whose path the tests read from
+//! `HOSTILE_PLUGIN_WASM`; it is never embedded in the harness.
 //!
 //! The guest gets its own target dir (sharing the outer one would wait forever
 //! on cargo's lock), its own size-optimised profile (`guest-release`), and an
@@ -13,6 +15,8 @@ use std::process::Command;
 
 const GUEST_PACKAGE: &str = "anthropic-connector";
 const GUEST_ARTIFACT: &str = "anthropic_connector.wasm";
+const HOSTILE_PACKAGE: &str = "hostile-plugin";
+const HOSTILE_ARTIFACT: &str = "hostile_plugin.wasm";
 const TARGET: &str = "wasm32-wasip2";
 const PROFILE: &str = "guest-release";
 
@@ -22,7 +26,13 @@ fn main() {
         .parent()
         .expect("host-harness sits in the workspace")
         .to_path_buf();
-    for watched in ["src", "wit", "Cargo.toml", "Cargo.lock"] {
+    for watched in [
+        "src",
+        "wit",
+        "tests/plugins/hostile",
+        "Cargo.toml",
+        "Cargo.lock",
+    ] {
         println!("cargo:rerun-if-changed={}", root.join(watched).display());
     }
     println!("cargo:rerun-if-env-changed=CARGO_TARGET_DIR");
@@ -44,6 +54,8 @@ fn main() {
             "--lib",
             "-p",
             GUEST_PACKAGE,
+            "-p",
+            HOSTILE_PACKAGE,
             "--target",
             TARGET,
             "--profile",
@@ -56,14 +68,25 @@ fn main() {
         panic!("could not run `{cargo}` to build the connector component: {e}")
     });
     if !status.success() {
-        panic!("building the connector component for {TARGET} failed (see the errors above)");
+        panic!("building the components for {TARGET} failed (see the errors above)");
     }
 
-    let built = target_dir.join(TARGET).join(PROFILE).join(GUEST_ARTIFACT);
-    let embedded = PathBuf::from(env::var("OUT_DIR").unwrap()).join("connector.wasm");
-    std::fs::copy(&built, &embedded)
-        .unwrap_or_else(|e| panic!("could not copy {}: {e}", built.display()));
-    println!("cargo:rustc-env=CONNECTOR_WASM={}", embedded.display());
+    let out_dir = PathBuf::from(env::var("OUT_DIR").unwrap());
+    let built = target_dir.join(TARGET).join(PROFILE);
+    for (artifact, copy, variable) in [
+        (GUEST_ARTIFACT, "connector.wasm", "CONNECTOR_WASM"),
+        (
+            HOSTILE_ARTIFACT,
+            "hostile-plugin.wasm",
+            "HOSTILE_PLUGIN_WASM",
+        ),
+    ] {
+        let from = built.join(artifact);
+        let to = out_dir.join(copy);
+        std::fs::copy(&from, &to)
+            .unwrap_or_else(|e| panic!("could not copy {}: {e}", from.display()));
+        println!("cargo:rustc-env={variable}={}", to.display());
+    }
 }
 
 /// rustup here installs nothing by itself: add the wasm target when it is missing.
