@@ -16,6 +16,8 @@ pub mod manifest;
 pub mod model;
 pub mod pagination;
 pub mod plugin;
+#[cfg(test)]
+mod properties;
 pub mod redact;
 pub mod settings;
 pub mod streams;
