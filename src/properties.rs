@@ -91,7 +91,7 @@ fn list_body() -> impl Strategy<Value = Value> {
             "data",
             prop_oneof![
                 prop::collection::vec(item.clone(), 0..4).prop_map(Value::Array),
-                item.clone(),
+                item,
             ]
             .boxed(),
         ),
