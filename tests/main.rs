@@ -16,3 +16,4 @@ mod reports;
 mod secrets;
 mod streams;
 mod sync;
+mod vanished_parents;

@@ -18,6 +18,10 @@ pub struct Behaviour {
     pub organizations_unpaginated: bool,
     /// When true, rate limit entries come in the older shape, without `id`.
     pub rate_limits_legacy: bool,
+    /// Ids of parents (an organisation, group or project) deleted after they
+    /// were listed: the lists still show them, but their children's
+    /// endpoints answer 404 as the API does for an unknown id.
+    pub deleted_parents: Vec<String>,
     /// A fault injected on one path.
     pub fault: Option<Fault>,
 }
@@ -31,6 +35,7 @@ impl Default for Behaviour {
             admin_forbidden: false,
             organizations_unpaginated: false,
             rate_limits_legacy: false,
+            deleted_parents: Vec::new(),
             fault: None,
         }
     }
