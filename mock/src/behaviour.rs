@@ -61,4 +61,24 @@ pub enum FaultKind {
     TruncatedBody,
     /// 200 with `has_more: true` and no cursor.
     MissingCursor,
+    /// Pagination without end: every answer is the first page again, with
+    /// `has_more: true` and a cursor never given before (the cursor sent is
+    /// ignored).
+    FreshCursor,
+    /// Pagination in a loop: every answer is the first page again, with
+    /// `has_more: true` and, in turn, one of two cursors.
+    AlternatingCursors,
+    /// 200 with the page padded by a `padding` field of this many bytes: a
+    /// response too large for a small sandbox.
+    OversizedBody { bytes: usize },
+    /// 200, after holding the answer back this long: a call that outlives
+    /// its time limit.
+    Slow { millis: u64 },
+}
+
+impl FaultKind {
+    /// Whether the answer ignores the cursor sent and serves the first page.
+    pub fn replays_first_page(&self) -> bool {
+        matches!(self, Self::FreshCursor | Self::AlternatingCursors)
+    }
 }
