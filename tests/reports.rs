@@ -412,14 +412,15 @@ async fn invalid_report_settings_are_refused_before_any_request() {
             "it applies to: usage_report, cost_report, claude_code_usage_report",
         ),
     ] {
-        let report = sync(
+        // Refused once for the whole run, before any stream runs.
+        let refusal = refused(
             &conn,
             &dir.path().join("w.sqlite"),
             &report_options(&["usage_report"], settings, false),
         )
-        .await;
-        let outcome = format!("{:?}", report.stream("usage_report").unwrap().outcome);
-        assert!(outcome.contains(expected), "{outcome}");
+        .await
+        .to_string();
+        assert!(refusal.contains(expected), "{refusal}");
     }
     assert!(mock.requests().is_empty());
 }

@@ -264,11 +264,10 @@ async fn bad_selections_and_settings_are_refused_with_what_to_do() {
 
     let mut bad = options(&["admin_users"], 10);
     bad.settings_json = r#"{"usage_report_granularity":"2h"}"#.into();
-    let report = engine.run(&bad).await.unwrap();
-    assert!(
-        matches!(&report.stream("admin_users").unwrap().outcome,
-        Outcome::Failed(m) if m.contains("use one of: 1d, 1h, 1m")),
-        "{report:?}"
+    let err = engine.run(&bad).await.unwrap_err().to_string();
+    assert_eq!(
+        err, r#"usage_report_granularity "2h" is not valid; use one of: 1d, 1h, 1m"#,
+        "refused once, before any stream runs"
     );
     assert!(mock.requests().is_empty(), "refused before any request");
 }

@@ -8,11 +8,13 @@
 //! - [`sync`]: the page loop, parent-first scheduling, state, retries
 //! - [`destinations`]: where records land (SQLite)
 //! - [`cli`]: commands, progress and output formats
+//! - [`printable`]: outside text made safe to echo (control characters escaped)
 
 pub mod cli;
 pub mod connections;
 pub mod destinations;
 pub mod egress;
+pub mod printable;
 pub mod runtime;
 pub mod secrets;
 pub mod sync;

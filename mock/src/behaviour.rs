@@ -18,6 +18,10 @@ pub struct Behaviour {
     pub organizations_unpaginated: bool,
     /// When true, rate limit entries come in the older shape, without `id`.
     pub rate_limits_legacy: bool,
+    /// Ids of parents (an organisation, group or project) deleted after they
+    /// were listed: the lists still show them, but their children's
+    /// endpoints answer 404 as the API does for an unknown id.
+    pub deleted_parents: Vec<String>,
     /// A fault injected on one path.
     pub fault: Option<Fault>,
 }
@@ -31,6 +35,7 @@ impl Default for Behaviour {
             admin_forbidden: false,
             organizations_unpaginated: false,
             rate_limits_legacy: false,
+            deleted_parents: Vec::new(),
             fault: None,
         }
     }
@@ -56,4 +61,24 @@ pub enum FaultKind {
     TruncatedBody,
     /// 200 with `has_more: true` and no cursor.
     MissingCursor,
+    /// Pagination without end: every answer is the first page again, with
+    /// `has_more: true` and a cursor never given before (the cursor sent is
+    /// ignored).
+    FreshCursor,
+    /// Pagination in a loop: every answer is the first page again, with
+    /// `has_more: true` and, in turn, one of two cursors.
+    AlternatingCursors,
+    /// 200 with the page padded by a `padding` field of this many bytes: a
+    /// response too large for a small sandbox.
+    OversizedBody { bytes: usize },
+    /// 200, after holding the answer back this long: a call that outlives
+    /// its time limit.
+    Slow { millis: u64 },
+}
+
+impl FaultKind {
+    /// Whether the answer ignores the cursor sent and serves the first page.
+    pub fn replays_first_page(&self) -> bool {
+        matches!(self, Self::FreshCursor | Self::AlternatingCursors)
+    }
 }

@@ -91,23 +91,27 @@ pub fn route(
         }
         ["v1", "compliance", "organizations", uuid, "users"] => {
             let users = MockOrg::children_of(&org.organization_users, uuid)
+                .filter(|_| !deleted(behaviour, uuid))
                 .ok_or_else(|| unknown_org(uuid))?;
             page_token_page(users, params, 500, 1000)
         }
         ["v1", "compliance", "organizations", uuid, "roles"] => {
             let roles = MockOrg::children_of(&org.organization_roles, uuid)
+                .filter(|_| !deleted(behaviour, uuid))
                 .ok_or_else(|| unknown_org(uuid))?;
             page_token_page(roles, params, 500, 1000)
         }
         ["v1", "compliance", "groups"] => page_token_page(&org.groups, params, 500, 1000),
         ["v1", "compliance", "groups", id, "members"] => {
             let members = MockOrg::children_of(&org.group_members, id)
+                .filter(|_| !deleted(behaviour, id))
                 .ok_or_else(|| ApiError::not_found("Group not found."))?;
             page_token_page(members, params, 500, 1000)
         }
         ["v1", "compliance", "apps", "projects"] => page_token_page(&org.projects, params, 20, 100),
         ["v1", "compliance", "apps", "projects", id, "attachments"] => {
             let attachments = MockOrg::children_of(&org.project_attachments, id)
+                .filter(|_| !deleted(behaviour, id))
                 .ok_or_else(|| ApiError::not_found("No project is found with the provided id."))?;
             page_token_page(attachments, params, 20, 100)
         }
@@ -129,6 +133,11 @@ pub fn route(
             "The mock serves no GET {path}."
         ))),
     }
+}
+
+/// Whether a parent was deleted after it was listed (its children are gone).
+fn deleted(behaviour: &Behaviour, id: &str) -> bool {
+    behaviour.deleted_parents.iter().any(|d| d == id)
 }
 
 fn filtered(items: &[Value], keep: impl Fn(&Value) -> bool) -> Vec<Value> {

@@ -142,17 +142,30 @@ async fn handle(state: &MockState, request: Request<Incoming>) -> Response<Full<
     let behaviour = state.behaviour.read().expect("behaviour lock").clone();
     let family = Family::of(&path);
     let answer = auth::authorize(&path, key.as_deref(), &behaviour).and_then(|()| {
-        routes::route(
+        let fault = active_fault(state, &behaviour, &path);
+        let mut params = Params::parse(Some(&query));
+        if fault.is_some_and(|(kind, _)| kind.replays_first_page()) {
+            params
+                .0
+                .retain(|(name, _)| name != "after_id" && name != "page");
+        }
+        let body = routes::route(
             &state.org.read().expect("org lock"),
             &behaviour,
             parts.method.as_str(),
             &path,
-            &Params::parse(Some(&query)),
-        )
+            &params,
+        )?;
+        match fault {
+            Some((kind, hit)) => inject_fault(kind, hit, body),
+            None => Ok(Answer::Json(body)),
+        }
     });
-    let answer = answer.and_then(|body| inject_fault(state, &behaviour, &path, body));
+    if let Ok(Answer::Late { delay, .. }) = &answer {
+        tokio::time::sleep(*delay).await;
+    }
     let (status, body, extra_headers) = match answer {
-        Ok(Answer::Json(body)) => (200, body.to_string(), Vec::new()),
+        Ok(Answer::Json(body) | Answer::Late { body, .. }) => (200, body.to_string(), Vec::new()),
         Ok(Answer::Raw(text)) => (200, text, Vec::new()),
         Err(ApiError {
             status,
@@ -189,28 +202,33 @@ async fn handle(state: &MockState, request: Request<Incoming>) -> Response<Full<
         .expect("valid response")
 }
 
-/// A successful answer: JSON, or raw text when a fault broke it on purpose.
+/// A successful answer: JSON, raw text when a fault broke it on purpose, or
+/// JSON held back for a while.
 enum Answer {
     Json(serde_json::Value),
     Raw(String),
+    Late {
+        body: serde_json::Value,
+        delay: std::time::Duration,
+    },
 }
 
-/// Apply the behaviour's fault, if this request is one it hits.
-fn inject_fault(
+/// The behaviour's fault, if this request is one it hits, and how many
+/// requests on its path came before (counting this one in).
+fn active_fault<'a>(
     state: &MockState,
-    behaviour: &Behaviour,
+    behaviour: &'a Behaviour,
     path: &str,
-    body: serde_json::Value,
-) -> Result<Answer, ApiError> {
-    let Some(fault) = behaviour.fault.as_ref().filter(|f| f.path == path) else {
-        return Ok(Answer::Json(body));
-    };
+) -> Option<(&'a FaultKind, usize)> {
+    let fault = behaviour.fault.as_ref().filter(|f| f.path == path)?;
     let hit = state.fault_hits.fetch_add(1, Ordering::Relaxed);
     let active = hit >= fault.after && fault.times.is_none_or(|times| hit < fault.after + times);
-    if !active {
-        return Ok(Answer::Json(body));
-    }
-    match fault.kind {
+    active.then_some((&fault.kind, hit))
+}
+
+/// Break a good answer the way `kind` says; `hit` counts the fault's requests.
+fn inject_fault(kind: &FaultKind, hit: usize, body: serde_json::Value) -> Result<Answer, ApiError> {
+    match kind {
         FaultKind::ServerError => Err(ApiError::new(500, "api_error", "Internal server error")),
         FaultKind::RateLimited {
             retry_after_seconds,
@@ -229,15 +247,35 @@ fn inject_fault(
             let text = body.to_string();
             Ok(Answer::Raw(text[..text.len() / 2].to_owned()))
         }
-        FaultKind::MissingCursor => {
+        FaultKind::MissingCursor => Ok(Answer::Json(with_next_cursor(body, None))),
+        FaultKind::FreshCursor => {
+            let cursor = format!("fresh_{hit}");
+            Ok(Answer::Json(with_next_cursor(body, Some(&cursor))))
+        }
+        FaultKind::AlternatingCursors => {
+            let cursor = ["loop_a", "loop_b"][hit % 2];
+            Ok(Answer::Json(with_next_cursor(body, Some(cursor))))
+        }
+        FaultKind::Slow { millis } => Ok(Answer::Late {
+            body,
+            delay: std::time::Duration::from_millis(*millis),
+        }),
+        FaultKind::OversizedBody { bytes } => {
             let mut body = body;
-            body["has_more"] = serde_json::Value::Bool(true);
-            for cursor in ["last_id", "next_page"] {
-                if body.get(cursor).is_some() {
-                    body[cursor] = serde_json::Value::Null;
-                }
-            }
+            body["padding"] = serde_json::Value::String("x".repeat(*bytes));
             Ok(Answer::Json(body))
         }
     }
+}
+
+/// The page with `has_more: true` and `cursor` (none: null) as its next
+/// page, in whichever scheme it uses.
+fn with_next_cursor(mut body: serde_json::Value, cursor: Option<&str>) -> serde_json::Value {
+    body["has_more"] = serde_json::Value::Bool(true);
+    for field in ["last_id", "next_page"] {
+        if body.get(field).is_some() {
+            body[field] = cursor.map_or(serde_json::Value::Null, serde_json::Value::from);
+        }
+    }
+    body
 }

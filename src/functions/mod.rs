@@ -85,7 +85,8 @@ pub fn call(
     for (name, _) in &request.query {
         if name.is_empty() || name.chars().any(|c| c.is_control()) {
             return Err(ConnectorError::InvalidConfig(format!(
-                "query parameter name `{name}` refused"
+                "query parameter name `{}` refused",
+                name.escape_debug()
             )));
         }
     }
@@ -99,6 +100,7 @@ pub fn call(
 
     let mut rows = Vec::new();
     let mut cursor: Option<(&'static str, String)> = None;
+    let mut followed = FollowedCursors::default();
     for page in 1..=max_pages {
         let mut query = Query::new();
         for (name, value) in &request.query {
@@ -120,11 +122,32 @@ pub fn call(
             None
         };
         rows.push(row);
-        if cursor.is_none() {
-            break;
+        match &cursor {
+            Some((name, value)) => followed.follow(page, name, value)?,
+            None => break,
         }
     }
     Ok(rows)
+}
+
+/// The cursors a paginated call followed, each with the page it answered:
+/// one handed back again means the API is paginating in a loop, and the call
+/// stops with an error instead of returning the same pages again.
+#[derive(Default)]
+struct FollowedCursors(Vec<(String, String)>);
+
+impl FollowedCursors {
+    fn follow(&mut self, page: u32, name: &str, value: &str) -> Result<()> {
+        if self.0.iter().any(|(n, v)| n == name && v == value) {
+            return Err(ConnectorError::Upstream(format!(
+                "page {page} pointed back to a page already read (`{name}={}`): the API is \
+                 paginating in a loop, so the call stopped instead of reading it again",
+                value.escape_debug()
+            )));
+        }
+        self.0.push((name.to_owned(), value.to_owned()));
+        Ok(())
+    }
 }
 
 /// Where the next page is, in either pagination scheme.
@@ -214,6 +237,20 @@ mod tests {
             None
         );
         assert_eq!(next_cursor(Some("not json")), None);
+    }
+
+    #[test]
+    fn a_cursor_followed_before_stops_the_call_with_the_page_it_came_on() {
+        let mut followed = FollowedCursors::default();
+        followed.follow(1, "after_id", "a").unwrap();
+        followed.follow(2, "after_id", "b").unwrap();
+        followed.follow(3, "page", "a").unwrap();
+        let err = followed.follow(4, "after_id", "a").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unexpected API response: page 4 pointed back to a page already read (`after_id=a`): \
+             the API is paginating in a loop, so the call stopped instead of reading it again"
+        );
     }
 
     #[test]

@@ -1,8 +1,9 @@
-//! Reading one page of a plain list endpoint, the shape most streams share.
+//! Reading one page of a plain list endpoint, the shape most streams share,
+//! and of a parent's children, whose parent may have gone since it was listed.
 
 use super::ReadContext;
 use crate::error::Result;
-use crate::http::{ApiClient, Query};
+use crate::http::{ApiClient, ApiError, Query};
 use crate::model::{KeyKind, Page};
 use crate::pagination::Scheme;
 use serde_json::Value;
@@ -15,6 +16,32 @@ pub struct ListEndpoint<'a> {
     pub max_limit: u32,
 }
 
+/// The parent whose children a read lists, as a warning names it: a `kind`
+/// ("group"), its `id`, and what its children are ("members").
+pub struct ChildrenOf<'a> {
+    pub kind: &'a str,
+    pub id: &'a str,
+    pub children: &'a str,
+}
+
+impl ChildrenOf<'_> {
+    /// The page of a parent deleted between its listing and this read: no
+    /// records, nothing more to read, and a warning naming it.
+    fn vanished(&self) -> Page {
+        Page {
+            records: Vec::new(),
+            state_json: None,
+            next_cursor: None,
+            warnings: vec![format!(
+                "{} {} was not found (deleted since it was listed): its {} were skipped",
+                self.kind,
+                self.id.escape_debug(),
+                self.children
+            )],
+        }
+    }
+}
+
 /// Read the page at `cursor` (the first when none) and shape each item into a record.
 pub fn read_page(
     ctx: &ReadContext<'_>,
@@ -24,11 +51,47 @@ pub fn read_page(
     shape: impl Fn(Value) -> Value,
 ) -> Result<Page> {
     let client = ApiClient::new(ctx.host, ctx.connection, endpoint.key)?;
+    let body = get(&client, ctx, endpoint, query, cursor)
+        .map_err(|e| e.into_connector_error(client.field()))?;
+    records(endpoint, body, shape)
+}
+
+/// Read a page of `parent`'s children, like [`read_page`]. A 404 means the
+/// parent is gone (deleted after the parent stream listed it): its children
+/// are skipped with a warning, and the stream goes on with the next parent.
+pub fn read_child_page(
+    ctx: &ReadContext<'_>,
+    endpoint: &ListEndpoint<'_>,
+    parent: &ChildrenOf<'_>,
+    query: Query,
+    cursor: Option<&str>,
+    shape: impl Fn(Value) -> Value,
+) -> Result<Page> {
+    let client = ApiClient::new(ctx.host, ctx.connection, endpoint.key)?;
+    match get(&client, ctx, endpoint, query, cursor) {
+        Ok(body) => records(endpoint, body, shape),
+        Err(error) if error.status == Some(404) => Ok(parent.vanished()),
+        Err(error) => Err(error.into_connector_error(client.field())),
+    }
+}
+
+fn get(
+    client: &ApiClient<'_>,
+    ctx: &ReadContext<'_>,
+    endpoint: &ListEndpoint<'_>,
+    query: Query,
+    cursor: Option<&str>,
+) -> Result<Value, ApiError> {
     let query = query.set("limit", ctx.settings.page_size(endpoint.max_limit));
     let query = endpoint.scheme.with_cursor(query, cursor);
-    let body = client
-        .get_json(endpoint.path, &query)
-        .map_err(|e| e.into_connector_error(client.field()))?;
+    client.get_json(endpoint.path, &query)
+}
+
+fn records(
+    endpoint: &ListEndpoint<'_>,
+    body: Value,
+    shape: impl Fn(Value) -> Value,
+) -> Result<Page> {
     let page = endpoint.scheme.parse(body)?;
     Ok(Page {
         records: page
@@ -40,4 +103,85 @@ pub fn read_page(
         next_cursor: page.next,
         warnings: Vec::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connection::Connection;
+    use crate::error::ConnectorError;
+    use crate::host::{Host, HttpRequest, HttpResponse, LogLevel, TransportError};
+    use crate::settings::Settings;
+
+    /// Answers every request with one status and body.
+    struct Answering(u16, &'static str);
+
+    impl Host for Answering {
+        fn secret(&self, _name: &str) -> Option<String> {
+            None
+        }
+        fn log(&self, _level: LogLevel, _message: &str) {}
+        fn send(&self, _request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+            Ok(HttpResponse {
+                status: self.0,
+                headers: Vec::new(),
+                body: self.1.as_bytes().to_vec(),
+            })
+        }
+    }
+
+    fn read_members(host: &Answering) -> Result<Page> {
+        let connection =
+            Connection::new("https://api.example", None, Some("sk-ant-api01-k".into())).unwrap();
+        let settings = Settings::default();
+        let ctx = ReadContext {
+            host,
+            connection: &connection,
+            settings: &settings,
+        };
+        let endpoint = ListEndpoint {
+            key: KeyKind::Compliance,
+            path: "/v1/compliance/groups/grp_x/members",
+            scheme: Scheme::PageToken,
+            max_limit: 1000,
+        };
+        let parent = ChildrenOf {
+            kind: "group",
+            id: "grp_x\u{1b}[2J",
+            children: "members",
+        };
+        read_child_page(&ctx, &endpoint, &parent, Query::new(), None, |m| m)
+    }
+
+    #[test]
+    fn a_parent_gone_since_it_was_listed_is_an_empty_last_page_with_a_warning() {
+        let page = read_members(&Answering(
+            404,
+            r#"{"error":{"type":"not_found_error","message":"Group not found."}}"#,
+        ))
+        .unwrap();
+        assert_eq!((page.records.len(), page.next_cursor), (0, None));
+        assert_eq!(
+            page.warnings,
+            [
+                "group grp_x\\u{1b}[2J was not found (deleted since it was listed): its members were skipped"
+            ]
+        );
+    }
+
+    #[test]
+    fn other_failures_of_a_child_read_still_fail_it() {
+        let error = read_members(&Answering(
+            403,
+            r#"{"error":{"type":"permission_error","message":"Missing scope."}}"#,
+        ))
+        .unwrap_err();
+        assert!(matches!(error, ConnectorError::NotEntitled(_)), "{error:?}");
+        let page = read_members(&Answering(
+            200,
+            r#"{"data":[{"id":"u1"}],"has_more":false,"next_page":null}"#,
+        ))
+        .unwrap();
+        assert_eq!((page.records.len(), page.warnings.len()), (1, 0));
+    }
 }

@@ -3,7 +3,7 @@
 use super::runtime;
 use host_harness::destinations::SqliteDestination;
 use host_harness::runtime::ConnectionConfig;
-use host_harness::sync::{RetryPolicy, Silent, SyncEngine, SyncOptions, SyncReport};
+use host_harness::sync::{RetryPolicy, Silent, SyncEngine, SyncError, SyncOptions, SyncReport};
 use rusqlite::Connection;
 use serde_json::Value;
 use std::path::Path;
@@ -33,6 +33,20 @@ pub async fn sync(connection: &ConnectionConfig, db: &Path, options: &SyncOption
     .run(options)
     .await
     .expect("the run starts")
+}
+
+/// Why a run was refused before it could start (it must be).
+pub async fn refused(connection: &ConnectionConfig, db: &Path, options: &SyncOptions) -> SyncError {
+    let mut destination = SqliteDestination::open(db).unwrap();
+    SyncEngine {
+        runtime: runtime(),
+        connection,
+        destination: &mut destination,
+        progress: &mut Silent,
+    }
+    .run(options)
+    .await
+    .expect_err("the run is refused")
 }
 
 /// Every `_raw` record of a table, by key, as JSON.

@@ -4,12 +4,15 @@
 
 pub mod commands;
 pub mod connection;
+pub mod failure;
 pub mod output;
 pub mod progress;
 
+use crate::printable::printable;
 use crate::runtime::{CodeCache, LogLevel, LogSink, PluginRuntime, RuntimeOptions, SandboxLimits};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use failure::FailureFormat;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -66,6 +69,14 @@ pub enum Command {
 }
 
 impl Cli {
+    /// How this command line wants failures shown.
+    pub fn failure_format(&self) -> FailureFormat {
+        FailureFormat {
+            json: self.json,
+            verbose: self.verbose,
+        }
+    }
+
     /// The plugin runtime these global options ask for.
     pub fn runtime(&self) -> anyhow::Result<PluginRuntime> {
         let options = RuntimeOptions {
@@ -101,7 +112,7 @@ impl Cli {
                 LogLevel::Error => "error",
             };
             if verbose || matches!(level, LogLevel::Warn | LogLevel::Error) {
-                eprintln!("[plugin {name}] {message}");
+                eprintln!("[plugin {name}] {}", printable(message));
             }
         })
     }

@@ -9,12 +9,14 @@
 mod code_cache;
 pub mod contract;
 mod error;
+mod limiter;
 mod limits;
 pub mod model;
 mod state;
 
 pub use code_cache::CodeCache;
-pub use error::{CallError, PluginFailure};
+pub use error::{CallError, LimitHit, PluginFailure};
+pub use limiter::MemoryLimitReached;
 pub use limits::SandboxLimits;
 pub use model::LogLevel;
 pub use state::LogSink;
@@ -22,6 +24,7 @@ pub use state::LogSink;
 use crate::egress::{EgressHooks, EgressLog, EgressPolicy};
 use crate::secrets::Secrets;
 use contract::current::{self as contract_version, Connector, ConnectorPre};
+use limiter::SandboxLimiter;
 use model::{
     ApiRequest, ApiResponse, KeyCheck, Manifest, Page, PluginError, ReadRequest, RequestFunction,
     StreamDescriptor,
@@ -30,7 +33,7 @@ use state::HostState;
 use std::sync::Arc;
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::error::Context as _;
-use wasmtime::{Config, Engine, Store, StoreLimitsBuilder};
+use wasmtime::{Config, Engine, Store};
 use wasmtime_wasi::WasiCtx;
 use wasmtime_wasi_http::WasiHttpCtx;
 
@@ -160,15 +163,12 @@ impl PluginRuntime {
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
             hooks: EgressHooks::new(policy, self.egress_log.clone()),
-            limits: StoreLimitsBuilder::new()
-                .memory_size(self.limits.memory_bytes)
-                .trap_on_grow_failure(true)
-                .build(),
+            limiter: SandboxLimiter::new(self.limits.memory_bytes),
             secrets,
             log: self.log.clone(),
         };
         let mut store = Store::new(&self.engine, state);
-        store.limiter(|s| &mut s.limits);
+        store.limiter(|s| &mut s.limiter);
         store.set_epoch_deadline(self.limits.epoch_ticks());
         store.epoch_deadline_trap();
         store
@@ -182,20 +182,33 @@ impl PluginRuntime {
         call: impl AsyncFnOnce(&Connector, &mut Store<HostState>) -> wasmtime::Result<R>,
     ) -> Result<R, CallError> {
         let secrets = connection.map(|c| c.secrets.clone()).unwrap_or_default();
+        let redact = |text: &str| secrets.redact(text);
         let mut store = self.new_store(connection);
         let run = async {
             let instance = self
                 .pre
                 .instantiate_async(&mut store)
                 .await
-                .map_err(|e| CallError::Setup(format!("{e:#}")))?;
+                .map_err(|e| CallError::from_setup(&e, &self.limits, redact))?;
             call(&instance, &mut store)
                 .await
-                .map_err(|e| CallError::Trap(secrets.redact(&format!("{e:#}"))))
+                .map_err(|e| CallError::from_wasm(&e, &self.limits, redact))
         };
+        // The epoch deadline stops guest code that runs too long; this stops
+        // a call waiting too long on the network, where no epoch is checked.
         tokio::time::timeout(self.limits.call_timeout, run)
             .await
-            .unwrap_or(Err(CallError::Timeout(self.limits.call_timeout)))
+            .unwrap_or_else(|_| {
+                Err(CallError::Limit {
+                    limit: LimitHit::Time {
+                        limit: self.limits.call_timeout,
+                    },
+                    detail: format!(
+                        "the call was still running after {:?}, waiting on the network or the host",
+                        self.limits.call_timeout
+                    ),
+                })
+            })
     }
 
     /// The plugin's manifest.

@@ -1,11 +1,11 @@
 //! What one store holds: WASI, `wasi:http` with the egress hooks, the memory
 //! limiter, and the connection's secrets and log sink behind the plugin's imports.
 
+use super::limiter::SandboxLimiter;
 use super::model::LogLevel;
 use crate::egress::EgressHooks;
 use crate::secrets::Secrets;
 use std::sync::Arc;
-use wasmtime::StoreLimits;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
@@ -18,7 +18,7 @@ pub struct HostState {
     pub(super) http: WasiHttpCtx,
     pub(super) table: ResourceTable,
     pub(super) hooks: EgressHooks,
-    pub(super) limits: StoreLimits,
+    pub(super) limiter: SandboxLimiter,
     pub(super) secrets: Arc<Secrets>,
     pub(super) log: LogSink,
 }

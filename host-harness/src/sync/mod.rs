@@ -3,7 +3,8 @@
 //! with the stream's checkpoint in one transaction. A failed stream keeps its
 //! last committed checkpoint and the others go on; a child whose parent failed
 //! is skipped. A run that finds a page cursor left by an interrupted run
-//! resumes from it.
+//! resumes from it. Settings are refused once, before any stream runs; a
+//! walk through pages that would never end is stopped ([`walk`]).
 
 pub mod error;
 pub mod plan;
@@ -11,6 +12,8 @@ pub mod progress;
 pub mod report;
 pub mod resume;
 pub mod retry;
+pub mod settings;
+pub mod walk;
 
 pub use error::{StreamError, SyncError};
 pub use plan::{Plan, PlanError, PlannedStream, plan};
@@ -18,9 +21,12 @@ pub use progress::{Progress, Silent};
 pub use report::{Outcome, StreamReport, SyncReport};
 pub use resume::ResumePoint;
 pub use retry::RetryPolicy;
+pub use settings::{RunSettings, SettingsError};
+pub use walk::{DEFAULT_MAX_PAGES, PageWalk, WalkError};
 
 use crate::destinations::{Checkpoint, Destination, DestinationError, TableSpec};
-use crate::runtime::model::{Page, ReadRequest, StreamDescriptor, SyncStrategy};
+use crate::printable::printable;
+use crate::runtime::model::{Manifest, Page, ReadRequest, StreamDescriptor, SyncStrategy};
 use crate::runtime::{ConnectionConfig, PluginRuntime};
 use std::collections::HashMap;
 use std::time::Instant;
@@ -35,6 +41,9 @@ pub struct SyncOptions {
     /// The plugin's settings, as a JSON object.
     pub settings_json: String,
     pub retry: RetryPolicy,
+    /// The most pages one walk may take (a stream, or one batch of a child's
+    /// parents) before it is stopped as endless.
+    pub max_pages: u64,
 }
 
 impl Default for SyncOptions {
@@ -44,6 +53,7 @@ impl Default for SyncOptions {
             full_refresh: false,
             settings_json: "{}".into(),
             retry: RetryPolicy::default(),
+            max_pages: DEFAULT_MAX_PAGES,
         }
     }
 }
@@ -61,6 +71,7 @@ struct StreamRun<'a> {
     descriptor: &'a StreamDescriptor,
     strategy: SyncStrategy,
     options: &'a SyncOptions,
+    settings: &'a RunSettings,
     /// The context a stored resume point must match (plugin version, strategy, settings).
     context: String,
     /// The parent records of this run, for a child stream.
@@ -105,15 +116,30 @@ impl SyncEngine<'_> {
     /// Plan the run from the plugin's manifest and the connection's keys.
     pub async fn plan(&self, options: &SyncOptions) -> Result<Plan, SyncError> {
         let manifest = self.runtime.manifest().await?;
+        self.plan_with(&manifest, options).await
+    }
+
+    async fn plan_with(
+        &self,
+        manifest: &Manifest,
+        options: &SyncOptions,
+    ) -> Result<Plan, SyncError> {
         let available = self.runtime.list_streams(self.connection).await?;
         let mut plan = plan(&manifest.streams, &available, options.streams.as_deref())?;
-        plan.plugin_version = manifest.plugin_version;
+        plan.plugin_version = manifest.plugin_version.clone();
         Ok(plan)
     }
 
     pub async fn run(&mut self, options: &SyncOptions) -> Result<SyncReport, SyncError> {
         let started = Instant::now();
-        let plan = self.plan(options).await?;
+        let manifest = self.runtime.manifest().await?;
+        let plan = self.plan_with(&manifest, options).await?;
+        let planned: Vec<&str> = plan
+            .streams
+            .iter()
+            .map(|s| s.descriptor.name.as_str())
+            .collect();
+        let settings = RunSettings::check(&options.settings_json, &manifest.settings, &planned)?;
         let mut reports: Vec<StreamReport> = Vec::new();
         // Records of the parents read in this run, for their children.
         let mut parent_records: HashMap<String, Vec<String>> = HashMap::new();
@@ -144,6 +170,7 @@ impl SyncEngine<'_> {
                 descriptor,
                 strategy,
                 options,
+                settings: &settings,
                 context: resume::context(
                     &plan.plugin_version,
                     strategy.as_str(),
@@ -152,7 +179,7 @@ impl SyncEngine<'_> {
                 parents,
                 keeps_records: plan.has_children(&descriptor.name),
             };
-            let (report, kept) = self.read_stream(&run).await;
+            let (report, kept) = self.read_stream(&run).await?;
             if run.keeps_records && report.outcome == Outcome::Succeeded {
                 parent_records.insert(descriptor.name.clone(), kept);
             }
@@ -162,25 +189,36 @@ impl SyncEngine<'_> {
         Ok(SyncReport {
             destination: self.destination.describe(),
             streams: reports,
+            warnings: settings.warnings,
             duration: started.elapsed(),
         })
     }
 
     /// Read one stream to the end (or to its first unrecoverable error); the
-    /// report, and the records kept for its children.
-    async fn read_stream(&mut self, run: &StreamRun<'_>) -> (StreamReport, Vec<String>) {
+    /// report, and the records kept for its children. Only a refusal of the
+    /// run's settings ends the run.
+    async fn read_stream(
+        &mut self,
+        run: &StreamRun<'_>,
+    ) -> Result<(StreamReport, Vec<String>), SyncError> {
         let started = Instant::now();
         let mut stream = StreamProgress {
             checkpoint: Checkpoint::default(),
             report: StreamReport::new(run.name(), run.strategy.as_str()),
             kept: Vec::new(),
         };
-        if let Err(error) = self.read_all(run, &mut stream).await {
-            stream.report.outcome =
-                Outcome::Failed(self.connection.secrets.redact(&error.to_string()));
+        match self.read_all(run, &mut stream).await {
+            Ok(()) => {}
+            Err(StreamError::Settings(refused)) => return Err(refused.into()),
+            Err(error) => {
+                let redact = |text: &str| self.connection.secrets.redact(text);
+                stream.report.outcome =
+                    Outcome::Failed(printable(&redact(&error.to_string())).into_owned());
+                stream.report.diagnostic = error.detail().map(redact);
+            }
         }
         stream.report.duration = started.elapsed();
-        (stream.report, stream.kept)
+        Ok((stream.report, stream.kept))
     }
 
     async fn read_all(
@@ -190,7 +228,28 @@ impl SyncEngine<'_> {
     ) -> Result<(), StreamError> {
         let (table, mut resume_from) = self.open_stream(run, stream).await?;
         for batch in run.batches() {
-            self.read_pages(run, &table, stream, batch, resume_from.take())
+            let read = self
+                .read_pages(run, &table, stream, batch, resume_from.take())
+                .await;
+            if let Err(StreamError::Pagination(_)) = &read {
+                self.forget_position(&table, stream).await?;
+            }
+            read?;
+        }
+        Ok(())
+    }
+
+    /// After a walk stopped as endless, the position committed with its last
+    /// page is inside the loop: resuming there would only loop again, so the
+    /// next run starts over. The state (the last good checkpoint) is kept.
+    async fn forget_position(
+        &mut self,
+        table: &TableSpec,
+        stream: &mut StreamProgress,
+    ) -> Result<(), StreamError> {
+        if stream.checkpoint.page_cursor.take().is_some() {
+            self.destination
+                .commit_page(table, &[], &stream.checkpoint)
                 .await?;
         }
         Ok(())
@@ -233,7 +292,8 @@ impl SyncEngine<'_> {
     }
 
     /// Read the pages of one batch of parents (or of a stream without
-    /// parents), committing each with the checkpoint that follows it.
+    /// parents), committing each with the checkpoint that follows it. A page
+    /// whose cursor would loop or go past the bound is not committed.
     async fn read_pages(
         &mut self,
         run: &StreamRun<'_>,
@@ -242,6 +302,7 @@ impl SyncEngine<'_> {
         parents: &[String],
         mut cursor: Option<String>,
     ) -> Result<(), StreamError> {
+        let mut walk = PageWalk::new(run.name(), run.options.max_pages, cursor.as_deref());
         loop {
             let request = ReadRequest {
                 stream_name: run.name(),
@@ -252,13 +313,9 @@ impl SyncEngine<'_> {
                 parents,
             };
             let page = self
-                .read_with_retries(&request, run.options, &mut stream.report)
+                .read_with_retries(&request, run, &mut stream.report)
                 .await?;
-            if page.next_cursor.is_some() && page.next_cursor == cursor {
-                return Err(StreamError::RepeatedCursor {
-                    stream: run.name().to_owned(),
-                });
-            }
+            walk.next(page.next_cursor.as_deref())?;
             let next = self.commit(run, table, stream, page).await?;
             match next {
                 Some(next) => cursor = Some(next),
@@ -296,6 +353,7 @@ impl SyncEngine<'_> {
         report.rows += written as u64;
         report.pages += 1;
         for warning in warnings {
+            let warning = printable(&warning).into_owned();
             if !report.warnings.contains(&warning) {
                 report.warnings.push(warning);
             }
@@ -308,28 +366,42 @@ impl SyncEngine<'_> {
         Ok(next_cursor)
     }
 
+    /// Read one page, trying again as long as the failure deserves it. A
+    /// failure names the stream and the page; a refusal of the settings on a
+    /// stream's first read is told apart, as it ends the run.
     async fn read_with_retries(
         &mut self,
         request: &ReadRequest<'_>,
-        options: &SyncOptions,
+        run: &StreamRun<'_>,
         report: &mut StreamReport,
     ) -> Result<Page, StreamError> {
         let mut attempt = 0;
         loop {
             match self.runtime.read_page(self.connection, request).await {
                 Ok(page) => return Ok(page),
-                Err(error) => match options.retry.delay(attempt, &error) {
+                Err(error) => match run.options.retry.delay(attempt, &error) {
                     Some(delay) => {
                         self.progress.retrying(
                             request.stream_name,
                             attempt + 1,
-                            &error.to_string(),
+                            &printable(&error.to_string()),
                         );
                         report.retries += 1;
                         attempt += 1;
                         tokio::time::sleep(delay).await;
                     }
-                    None => return Err(error.into()),
+                    None => {
+                        if report.pages == 0
+                            && let Some(refused) = run.settings.refusal(&error)
+                        {
+                            return Err(refused.into());
+                        }
+                        return Err(StreamError::Read {
+                            stream: request.stream_name.to_owned(),
+                            page: report.pages + 1,
+                            error,
+                        });
+                    }
                 },
             }
         }

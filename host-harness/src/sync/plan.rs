@@ -2,14 +2,16 @@
 //! the manifest and the connection's keys, each child's parent brought along,
 //! parents before children.
 
+use crate::printable::printable;
 use crate::runtime::model::{KeyKind, StreamDescriptor};
 use thiserror::Error;
 
+/// Names as typed are echoed with their control characters escaped.
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum PlanError {
-    #[error("unknown stream `{name}`; the streams are: {known}")]
+    #[error("unknown stream `{}`; the streams are: {known}", printable(.name))]
     Unknown { name: String, known: String },
-    #[error("stream `{name}` needs the {key}, which this connection does not have")]
+    #[error("stream `{}` needs the {key}, which this connection does not have", printable(.name))]
     Locked { name: String, key: String },
     #[error("no stream selected")]
     Empty,
@@ -126,4 +128,18 @@ pub fn plan(
             .collect(),
         plugin_version: String::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_as_typed_is_echoed_with_its_control_characters_escaped() {
+        let err = plan(&[], &[], Some(&["admin\u{1b}[2J_users".to_owned()])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown stream `admin\\u{1b}[2J_users`; the streams are: "
+        );
+    }
 }

@@ -23,6 +23,10 @@ pub struct StreamReport {
     pub duration: Duration,
     pub outcome: Outcome,
     pub warnings: Vec<String>,
+    /// The full diagnostic of a failure when it has more than its one-line
+    /// outcome (wasmtime's report with the wasm backtrace), for `--verbose`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diagnostic: Option<String>,
 }
 
 impl StreamReport {
@@ -37,6 +41,7 @@ impl StreamReport {
             duration: Duration::ZERO,
             outcome: Outcome::Succeeded,
             warnings: Vec::new(),
+            diagnostic: None,
         }
     }
 }
@@ -45,6 +50,8 @@ impl StreamReport {
 pub struct SyncReport {
     pub destination: String,
     pub streams: Vec<StreamReport>,
+    /// Warnings about the run as a whole (a setting none of its streams reads).
+    pub warnings: Vec<String>,
     #[serde(serialize_with = "millis")]
     pub duration: Duration,
 }
@@ -62,6 +69,16 @@ impl SyncReport {
 
     pub fn stream(&self, name: &str) -> Option<&StreamReport> {
         self.streams.iter().find(|s| s.stream == name)
+    }
+
+    /// The report without the streams' diagnostics (wasm backtraces), as
+    /// shown unless `--verbose` asks for them.
+    pub fn without_diagnostics(&self) -> Self {
+        let mut report = self.clone();
+        for stream in &mut report.streams {
+            stream.diagnostic = None;
+        }
+        report
     }
 }
 

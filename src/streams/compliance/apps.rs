@@ -7,7 +7,7 @@ use crate::http::{Query, percent_encode};
 use crate::model::{KeyKind, Page, ReadRequest};
 use crate::pagination::Scheme;
 use crate::streams::ReadContext;
-use crate::streams::list::{self, ListEndpoint};
+use crate::streams::list::{self, ChildrenOf, ListEndpoint};
 
 /// Most user ids one chats request may name.
 pub const CHAT_USERS_PER_REQUEST: usize = 10;
@@ -44,9 +44,14 @@ pub fn project_attachments(ctx: &ReadContext<'_>, request: &ReadRequest) -> Resu
         scheme: Scheme::PageToken,
         max_limit: 100,
     };
-    list::read_page(
+    list::read_child_page(
         ctx,
         &endpoint,
+        &ChildrenOf {
+            kind: "project",
+            id: &project_id,
+            children: "attachments",
+        },
         Query::new(),
         request.page_cursor.as_deref(),
         |attachment| with_field(attachment, "project_id", &project_id),

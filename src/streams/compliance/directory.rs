@@ -1,14 +1,15 @@
 //! The Compliance API's directory: organisations, their users and roles,
 //! groups and their members. Page tokens throughout (`page` / `next_page`).
 //! Children get their parent's id from the parent record the host passes, and
-//! carry it as a column where the API leaves it out.
+//! carry it as a column where the API leaves it out; a parent deleted since it
+//! was listed (a 404 on its children) is skipped with a warning.
 
 use crate::error::{ConnectorError, Result};
 use crate::http::Query;
 use crate::model::{KeyKind, Page, ReadRequest};
 use crate::pagination::Scheme;
 use crate::streams::ReadContext;
-use crate::streams::list::{self, ListEndpoint};
+use crate::streams::list::{self, ChildrenOf, ListEndpoint};
 use serde_json::Value;
 
 const fn endpoint(path: &str, max_limit: u32) -> ListEndpoint<'_> {
@@ -77,9 +78,14 @@ pub(super) fn with_field(mut record: Value, name: &str, value: &str) -> Value {
 pub fn organization_users(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
     let (_, uuid) = parent_field(request, "uuid")?;
     let path = format!("/v1/compliance/organizations/{}/users", segment(&uuid));
-    list::read_page(
+    list::read_child_page(
         ctx,
         &endpoint(&path, 1000),
+        &ChildrenOf {
+            kind: "organization",
+            id: &uuid,
+            children: "users",
+        },
         Query::new(),
         request.page_cursor.as_deref(),
         |user| {
@@ -98,9 +104,14 @@ pub fn organization_users(ctx: &ReadContext<'_>, request: &ReadRequest) -> Resul
 pub fn organization_roles(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
     let (_, uuid) = parent_field(request, "uuid")?;
     let path = format!("/v1/compliance/organizations/{}/roles", segment(&uuid));
-    list::read_page(
+    list::read_child_page(
         ctx,
         &endpoint(&path, 1000),
+        &ChildrenOf {
+            kind: "organization",
+            id: &uuid,
+            children: "roles",
+        },
         Query::new(),
         request.page_cursor.as_deref(),
         |role| with_field(role, "organization_uuid", &uuid),
@@ -123,9 +134,14 @@ pub fn groups(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
 pub fn group_members(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
     let (_, group_id) = parent_field(request, "id")?;
     let path = format!("/v1/compliance/groups/{}/members", segment(&group_id));
-    list::read_page(
+    list::read_child_page(
         ctx,
         &endpoint(&path, 1000),
+        &ChildrenOf {
+            kind: "group",
+            id: &group_id,
+            children: "members",
+        },
         Query::new(),
         request.page_cursor.as_deref(),
         |member| with_field(member, "group_id", &group_id),

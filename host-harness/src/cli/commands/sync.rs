@@ -6,9 +6,10 @@ use crate::cli::output::print_table;
 use crate::cli::progress::TerminalProgress;
 use crate::cli::{Cli, exit_code};
 use crate::destinations::SqliteDestination;
-use crate::sync::{Outcome, SyncEngine, SyncOptions, SyncReport};
+use crate::sync::{DEFAULT_MAX_PAGES, Outcome, SyncEngine, SyncOptions, SyncReport};
 use anyhow::bail;
 use clap::Args;
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -31,6 +32,10 @@ pub struct SyncCommand {
     /// A plugin setting, NAME=VALUE (repeatable), e.g. usage_report_granularity=1h.
     #[arg(long = "set", value_name = "NAME=VALUE")]
     pub settings: Vec<String>,
+    /// Most pages one walk of a stream may take (a stream, or one parent's
+    /// children) before it is stopped as endless.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_PAGES)]
+    pub max_pages: u64,
 }
 
 impl SyncCommand {
@@ -43,6 +48,7 @@ impl SyncCommand {
             streams: self.streams.clone(),
             full_refresh: self.full_refresh,
             settings_json: settings_json(&self.settings)?,
+            max_pages: self.max_pages,
             ..SyncOptions::default()
         };
         let report = SyncEngine {
@@ -53,7 +59,7 @@ impl SyncCommand {
         }
         .run(&options)
         .await?;
-        print_report(&report, cli.json);
+        print_report(&report, cli.json, cli.verbose);
         Ok(exit_code(report.succeeded()))
     }
 }
@@ -74,11 +80,17 @@ fn settings_json(pairs: &[String]) -> anyhow::Result<String> {
     Ok(serde_json::Value::Object(settings).to_string())
 }
 
-fn print_report(report: &SyncReport, as_json: bool) {
+fn print_report(report: &SyncReport, as_json: bool, verbose: bool) {
+    // Wasm backtraces only for whoever asked for them.
+    let report = &if verbose {
+        Cow::Borrowed(report)
+    } else {
+        Cow::Owned(report.without_diagnostics())
+    };
     if as_json {
         println!(
             "{}",
-            serde_json::to_string(report).expect("report serialises")
+            serde_json::to_string(report.as_ref()).expect("report serialises")
         );
         return;
     }
@@ -114,4 +126,12 @@ fn print_report(report: &SyncReport, as_json: bool) {
         report.destination,
         report.duration.as_secs_f64()
     );
+    for warning in &report.warnings {
+        println!("warning: {warning}");
+    }
+    for stream in &report.streams {
+        if let Some(diagnostic) = &stream.diagnostic {
+            println!("{}: {diagnostic}", stream.stream);
+        }
+    }
 }
