@@ -108,6 +108,8 @@ fn print_report(report: &SyncReport, as_json: bool) {
                 s.stream.clone(),
                 s.strategy.clone(),
                 s.rows.to_string(),
+                s.new_rows.to_string(),
+                s.changed_rows.to_string(),
                 s.pages.to_string(),
                 format!("{:.2}s", s.duration.as_secs_f64()),
                 outcome,
@@ -115,11 +117,13 @@ fn print_report(report: &SyncReport, as_json: bool) {
         })
         .collect();
     print_table(
-        &["STREAM", "STRATEGY", "ROWS", "PAGES", "TIME", "OUTCOME"],
+        &[
+            "STREAM", "STRATEGY", "ROWS", "NEW", "CHANGED", "PAGES", "TIME", "OUTCOME",
+        ],
         &rows,
     );
     println!(
-        "{} rows into {} in {:.2}s",
+        "{} rows written (each key once) into {} in {:.2}s",
         report.total_rows(),
         report.destination,
         report.duration.as_secs_f64()
