@@ -1,8 +1,8 @@
 //! The embedded default destination: one SQLite file, one table per stream
 //! (typed columns, the raw record as JSON, the sync time), upserts by primary
 //! key, and a `_connector_state` table committed with every page. Only tables
-//! the connector created are written ([`ownership`]), and only by one writer
-//! at a time ([`write_lock`]).
+//! the connector created are written (`ownership`), and only by one writer
+//! at a time (`write_lock`).
 //!
 //! SQLite is an embedded library: its calls are short and run on the sync
 //! task itself rather than on a thread of their own.
