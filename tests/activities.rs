@@ -50,6 +50,22 @@ async fn three_runs_with_new_and_late_events_land_every_event_exactly_once() {
             .parse()
             .unwrap();
 
+    // Events the second run's overlap reads again.
+    let overlap_start = watermark - chrono::Duration::minutes(10);
+    let reread = mock
+        .org()
+        .activities
+        .iter()
+        .filter(|a| {
+            a["created_at"]
+                .as_str()
+                .unwrap()
+                .parse::<chrono::DateTime<chrono::Utc>>()
+                .unwrap()
+                >= overlap_start
+        })
+        .count() as u64;
+
     // New events, and one that was indexed late: older than the watermark, within the overlap.
     let now = chrono::Utc::now();
     mock.update_org(|org| {
@@ -67,6 +83,12 @@ async fn three_runs_with_new_and_late_events_land_every_event_exactly_once() {
         feed_requests() - before,
         1,
         "the second run reads its small window, not the history"
+    );
+    let second = report.stream("activities").unwrap();
+    assert_eq!(
+        (second.rows, second.new_rows, second.changed_rows),
+        (reread + 4, 4, 0),
+        "rows are the distinct events written: the four new ones and the overlap re-read"
     );
     let request = mock
         .requests()

@@ -318,6 +318,16 @@ async fn incremental_reports_reread_the_lookback_and_update_revised_buckets_in_p
         output >= 1_000_000,
         "the revised bucket was updated: {output}"
     );
+    let counted = second.stream("usage_report").unwrap();
+    assert!(
+        counted.new_rows + counted.changed_rows >= 1,
+        "the revision is counted: {counted:?}"
+    );
+    assert_eq!(
+        int(&db, "SELECT count(*) FROM usage_report"),
+        rows_before + counted.new_rows as i64,
+        "new rows are the keys the table did not have: {counted:?}"
+    );
     assert_eq!(
         int(
             &db,
@@ -423,4 +433,48 @@ async fn invalid_report_settings_are_refused_before_any_request() {
         assert!(refusal.contains(expected), "{refusal}");
     }
     assert!(mock.requests().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_per_stream_lookback_can_be_given_on_the_command_line_as_json() {
+    let mock = mock(5, 1).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.sqlite");
+    let start = format!("start_date={}", rfc3339(Utc::now() - Duration::days(5)));
+    let args = [
+        "sync",
+        "--streams",
+        "cost_report",
+        "--into",
+        db.to_str().unwrap(),
+        "--set",
+        r#"lookback_hours={"cost_report":24}"#,
+        "--set",
+        &start,
+    ];
+    let base_url = mock.base_url();
+    let run = || tokio::task::block_in_place(|| harness(&args, Some(&base_url), ADMIN_ONLY));
+
+    let first = run();
+    assert!(first.status.success(), "{}", stdout(&first));
+    let state: serde_json::Value =
+        serde_json::from_str(&checkpoint(&db, "cost_report").0.unwrap()).unwrap();
+    let watermark: DateTime<Utc> = state["watermark"].as_str().unwrap().parse().unwrap();
+
+    let before = mock.requests().len();
+    let second = run();
+    assert!(second.status.success(), "{}", stdout(&second));
+    let request = mock.requests()[before..]
+        .iter()
+        .find(|r| r.path.ends_with("/cost_report"))
+        .unwrap()
+        .clone();
+    let starting_at = url::form_urlencoded::parse(request.query.as_bytes())
+        .find(|(name, _)| name == "starting_at")
+        .map(|(_, value)| value.into_owned());
+    assert_eq!(
+        starting_at,
+        Some(rfc3339(watermark - Duration::hours(24))),
+        "24 hours back, not the daily default of 48"
+    );
 }

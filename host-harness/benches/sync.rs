@@ -10,7 +10,7 @@
 use anthropic_mock::{DEMO_ADMIN_KEY, MockOrg, MockServer, OrgSize};
 use async_trait::async_trait;
 use host_harness::destinations::{
-    Checkpoint, Destination, DestinationError, SqliteDestination, TableSpec,
+    Checkpoint, Destination, DestinationError, SqliteDestination, TableSpec, WrittenRows,
 };
 use host_harness::runtime::{ConnectionConfig, LogSink, PluginRuntime, RuntimeOptions};
 use host_harness::secrets::Secrets;
@@ -38,11 +38,15 @@ impl<D: Destination> Destination for Counting<D> {
         table: &TableSpec,
         records: &[String],
         checkpoint: &Checkpoint,
-    ) -> Result<usize, DestinationError> {
+    ) -> Result<WrittenRows, DestinationError> {
         self.bytes += records.iter().map(|r| r.len() as u64).sum::<u64>();
         match self.inner.as_mut() {
             Some(d) => d.commit_page(table, records, checkpoint).await,
-            None => Ok(records.len()),
+            // Distinct keys of a single read: every record is a new row.
+            None => Ok(WrittenRows {
+                new: records.len() as u64,
+                ..WrittenRows::default()
+            }),
         }
     }
 
@@ -50,6 +54,13 @@ impl<D: Destination> Destination for Counting<D> {
         match self.inner.as_mut() {
             Some(d) => d.checkpoint(stream).await,
             None => Ok(None),
+        }
+    }
+
+    async fn reset(&mut self, stream: &str) -> Result<bool, DestinationError> {
+        match self.inner.as_mut() {
+            Some(d) => d.reset(stream).await,
+            None => Ok(false),
         }
     }
 

@@ -2,11 +2,16 @@
 //! here. Only the hosts the connection allows (its base URL's host) are
 //! reached; anything else is refused with `HttpRequestDenied` and reported.
 //! Every request, allowed or not, is logged (method, URL, decision: no headers,
-//! so no key).
+//! so no key); the log keeps the most recent ones and totals of the rest.
+
+mod log;
+
+pub use log::{DEFAULT_CAPACITY, EgressHistory, EgressLog, EgressRecord};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use std::sync::{Arc, Mutex};
+use std::net::IpAddr;
+use std::sync::Arc;
 use wasmtime_wasi_http::{RequestOptions, WasiBody, WasiHttpHooks};
 
 /// Destinations the plugin may reach: `scheme://host:port` triples.
@@ -39,6 +44,24 @@ impl Origin {
     pub fn parse(url: &str) -> Option<Self> {
         Self::of(&url.parse().ok()?)
     }
+
+    /// Whether the host is this machine: `localhost`, 127.0.0.0/8 or ::1.
+    pub fn is_loopback(&self) -> bool {
+        // The URI keeps an IPv6 host in brackets.
+        let host = self.host.trim_start_matches('[').trim_end_matches(']');
+        host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    }
+
+    /// A warning when requests to this origin would carry the keys in clear
+    /// text over a network: plain `http://` to anything but this machine.
+    pub fn cleartext_warning(&self) -> Option<String> {
+        (self.scheme == "http" && !self.is_loopback()).then(|| {
+            format!(
+                "{self} is plain HTTP to another machine: the API keys would cross the \
+                 network in clear text; use https://"
+            )
+        })
+    }
 }
 
 impl std::fmt::Display for Origin {
@@ -67,17 +90,6 @@ impl EgressPolicy {
         &self.allowed
     }
 }
-
-/// One outgoing request as the policy saw it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EgressRecord {
-    pub method: String,
-    pub url: String,
-    pub allowed: bool,
-}
-
-/// The log of every request the plugin tried, shared across calls.
-pub type EgressLog = Arc<Mutex<Vec<EgressRecord>>>;
 
 /// The `wasi:http` hooks enforcing an [`EgressPolicy`].
 pub struct EgressHooks {
@@ -115,7 +127,7 @@ impl WasiHttpHooks for EgressHooks {
             let (parts, body) = request.into_parts();
             let body: Bytes = body.collect().await?.to_bytes();
             let allowed = policy.allows(&parts.uri);
-            log.lock().expect("egress log").push(EgressRecord {
+            log.lock().expect("egress log").record(EgressRecord {
                 method: parts.method.to_string(),
                 url: parts.uri.to_string(),
                 allowed,
@@ -150,5 +162,36 @@ mod tests {
         assert!(!allows("https://api.anthropic.com:8443/v1"));
         assert!(!allows("https://evil.example/v1"));
         assert!(!allows("https://api.anthropic.com.evil.example/v1"));
+    }
+
+    #[test]
+    fn plain_http_is_warned_about_unless_it_stays_on_this_machine() {
+        let warning = |u: &str| Origin::parse(u).unwrap().cleartext_warning();
+        for local in [
+            "http://127.0.0.1:8787",
+            "http://127.8.9.10",
+            "http://[::1]:8080/v1",
+            "http://localhost:8787",
+            "http://LOCALHOST",
+            "https://api.anthropic.com",
+            "https://10.0.0.5",
+        ] {
+            assert_eq!(warning(local), None, "{local}");
+        }
+        assert_eq!(
+            warning("http://api.example.com/v1").as_deref(),
+            Some(
+                "http://api.example.com:80 is plain HTTP to another machine: the API keys \
+                 would cross the network in clear text; use https://"
+            )
+        );
+        for remote in [
+            "http://10.0.0.5:8080",
+            "http://[2001:db8::1]",
+            "http://localhost.example.com",
+            "http://128.0.0.1",
+        ] {
+            assert!(warning(remote).is_some(), "{remote}");
+        }
     }
 }

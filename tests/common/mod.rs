@@ -6,7 +6,7 @@ pub mod warehouse;
 use anthropic_mock::{MockOrg, MockServer, OrgSize};
 use host_harness::runtime::{ConnectionConfig, LogSink, PluginRuntime, RuntimeOptions};
 use host_harness::secrets::{ADMIN_KEY_ENV, BASE_URL_ENV, COMPLIANCE_KEY_ENV, Secrets};
-use std::process::Output;
+use std::process::{Command, Output};
 use std::sync::{Mutex, OnceLock};
 
 /// Fake keys distinctive enough to grep for in every output.
@@ -81,7 +81,15 @@ pub async fn mock(admin_users: usize, organizations: usize) -> MockServer {
 
 /// Run the `harness` binary with exactly these keys in its environment.
 pub fn harness(args: &[&str], base_url: Option<&str>, keys: Keys<'_>) -> Output {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_harness"));
+    harness_command(args, base_url, keys)
+        .output()
+        .expect("harness runs")
+}
+
+/// The `harness` command with exactly these keys in its environment, to run
+/// or to start.
+pub fn harness_command(args: &[&str], base_url: Option<&str>, keys: Keys<'_>) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_harness"));
     command
         .args(args)
         .env_remove(ADMIN_KEY_ENV)
@@ -96,7 +104,7 @@ pub fn harness(args: &[&str], base_url: Option<&str>, keys: Keys<'_>) -> Output 
     if let Some(k) = keys.compliance {
         command.env(COMPLIANCE_KEY_ENV, k);
     }
-    command.output().expect("harness runs")
+    command
 }
 
 pub fn stdout(output: &Output) -> String {

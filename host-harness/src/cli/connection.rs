@@ -2,6 +2,7 @@
 //! file) for real keys, or the built-in mock when `--mock` asks for it. Never a
 //! key on the command line, and never fake data without that explicit choice.
 
+use crate::egress::Origin;
 use crate::runtime::ConnectionConfig;
 use crate::secrets::{ADMIN_KEY_ENV, BASE_URL_ENV, COMPLIANCE_KEY_ENV, Secrets};
 use anthropic_mock::{DEMO_ADMIN_KEY, DEMO_COMPLIANCE_KEY, MockOrg, MockServer, OrgSize};
@@ -79,9 +80,18 @@ impl ConnectionArgs {
                  keys, add --mock to run against the built-in mock API."
             );
         }
+        warn_if_cleartext(&self.base_url);
         Ok(ResolvedConnection {
             config: ConnectionConfig::new(self.base_url.clone(), secrets)?,
             mock: None,
         })
+    }
+}
+
+/// Warn on stderr when the connection would send its keys in clear text (the
+/// run goes on: a test server on another machine may be meant).
+pub fn warn_if_cleartext(base_url: &str) {
+    if let Some(warning) = Origin::parse(base_url).and_then(|o| o.cleartext_warning()) {
+        eprintln!("warning: {warning}");
     }
 }

@@ -66,6 +66,8 @@ pub enum Command {
     Call(commands::call::CallCommand),
     /// Print the streams reference (Markdown) from the plugin's manifest.
     Docs(commands::docs::DocsCommand),
+    /// Delete streams' checkpoints in a SQLite file (rows are kept): the next sync reads them from the start.
+    Reset(commands::reset::ResetCommand),
 }
 
 impl Cli {
@@ -127,6 +129,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Mock(command) => command.execute().await,
         Command::Call(command) => command.execute(&cli).await,
         Command::Docs(command) => command.execute(&cli).await,
+        Command::Reset(command) => command.execute(&cli).await,
     }
 }
 

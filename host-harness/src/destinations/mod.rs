@@ -1,14 +1,17 @@
 //! Where records land. Every destination offers the same small async trait:
 //! prepare a stream's table, commit one page of records together with the
-//! stream's checkpoint in one transaction, and read the last checkpoint back.
+//! stream's checkpoint in one transaction, read the last checkpoint back, and
+//! forget it (a reset).
 //! Tables are derived from the stream's descriptor ([`TableSpec`]), with
 //! column kinds each destination maps to its own types.
 
 pub mod sqlite;
 pub mod table;
+pub mod written;
 
 pub use sqlite::SqliteDestination;
 pub use table::{Column, ColumnKind, TableError, TableSpec};
+pub use written::WrittenRows;
 
 use async_trait::async_trait;
 use thiserror::Error;
@@ -40,6 +43,13 @@ pub enum DestinationError {
         existing: String,
         declared: String,
     },
+    #[error(
+        "table `{table}` in {location} was not created by this connector, so it is left as it \
+         is: sync into another file (--into FILE), or rename or drop that table, then sync again"
+    )]
+    NotOurs { table: String, location: String },
+    #[error("another sync is writing to {location} ({holder}); wait for it or use another --into")]
+    Busy { location: String, holder: String },
     /// The database refused a statement or a transaction.
     #[error("the database refused the write: {0}")]
     Database(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -48,20 +58,26 @@ pub enum DestinationError {
 /// A warehouse the sync loop writes into.
 #[async_trait]
 pub trait Destination: Send {
-    /// Create the stream's table, or add the columns it lacks.
+    /// Create the stream's table, or add the columns it lacks; refuse a table
+    /// of that name the connector did not create. Called once per read of
+    /// the stream: what [`commit_page`](Self::commit_page) counts is per read.
     async fn prepare(&mut self, table: &TableSpec) -> Result<(), DestinationError>;
 
     /// Upsert `records` by primary key and store `checkpoint`, all or nothing.
-    /// Returns the number of records written.
+    /// Returns the rows written, each key counted once per read.
     async fn commit_page(
         &mut self,
         table: &TableSpec,
         records: &[String],
         checkpoint: &Checkpoint,
-    ) -> Result<usize, DestinationError>;
+    ) -> Result<WrittenRows, DestinationError>;
 
     /// The stream's last committed checkpoint.
     async fn checkpoint(&mut self, stream: &str) -> Result<Option<Checkpoint>, DestinationError>;
+
+    /// Delete the stream's checkpoint (state and page cursor) and keep its
+    /// rows, so the next run reads it from the start. Whether there was one.
+    async fn reset(&mut self, stream: &str) -> Result<bool, DestinationError>;
 
     /// Where the data is, for messages.
     fn describe(&self) -> String;

@@ -1,17 +1,27 @@
 //! The embedded default destination: one SQLite file, one table per stream
 //! (typed columns, the raw record as JSON, the sync time), upserts by primary
-//! key, and a `_connector_state` table committed with every page.
+//! key, and a `_connector_state` table committed with every page. Only tables
+//! the connector created are written (`ownership`), and only by one writer
+//! at a time (`write_lock`).
 //!
 //! SQLite is an embedded library: its calls are short and run on the sync
 //! task itself rather than on a thread of their own.
 
+mod ownership;
+mod write_lock;
+
+pub use ownership::TABLES_TABLE;
+
 use super::table::{ColumnKind, TableSpec, lookup};
-use super::{Checkpoint, Destination, DestinationError};
+use super::{Checkpoint, Destination, DestinationError, WrittenRows};
 use async_trait::async_trait;
+use ownership::Ownership;
 use rusqlite::types::Value as SqlValue;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 use serde_json::Value;
+use std::collections::HashMap;
 use std::path::Path;
+use write_lock::WriteLock;
 
 /// Name of the column holding the whole record as JSON.
 pub const RAW_COLUMN: &str = "_raw";
@@ -23,10 +33,17 @@ pub const STATE_TABLE: &str = "_connector_state";
 pub struct SqliteDestination {
     connection: Connection,
     path: String,
+    /// When the current read of each stream began (its `prepare`): a row
+    /// synced since then was already counted in this read.
+    read_started: HashMap<String, String>,
+    /// Held as long as the destination is open; released after the connection closes.
+    _lock: WriteLock,
 }
 
 impl SqliteDestination {
+    /// Open (or create) the file, as its only writer until dropped.
     pub fn open(path: &Path) -> Result<Self, DestinationError> {
+        let lock = WriteLock::acquire(path)?;
         let shown = path.display().to_string();
         let connection = Connection::open(path).map_err(|e| DestinationError::Open {
             location: shown.clone(),
@@ -45,11 +62,43 @@ impl SqliteDestination {
                  updated_at TEXT NOT NULL
              )"
         ))?;
+        ownership::create_registry(&connection)?;
         Ok(Self {
             connection,
             path: shown,
+            read_started: HashMap::new(),
+            _lock: lock,
         })
     }
+
+    /// Create the stream's table if it is not there, register a table of
+    /// this connector from before the registry, and refuse anyone else's.
+    fn claim(&mut self, table: &TableSpec) -> Result<(), DestinationError> {
+        let now = timestamp();
+        let tx = self.connection.transaction()?;
+        match ownership::ownership(&tx, &table.name)? {
+            Ownership::Registered => {}
+            Ownership::Unregistered => ownership::register(&tx, &table.name, &now)?,
+            Ownership::Absent => {
+                tx.execute_batch(&create_table_sql(table))?;
+                ownership::register(&tx, &table.name, &now)?;
+            }
+            Ownership::Foreign => {
+                return Err(DestinationError::NotOurs {
+                    table: table.name.clone(),
+                    location: self.path.clone(),
+                });
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// Now, as written in `_synced_at`: RFC 3339 in UTC with a fixed number of
+/// digits, so that text order is time order.
+fn timestamp() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
 fn quote(identifier: &str) -> String {
@@ -92,6 +141,60 @@ fn column_value(record: &Value, column: &str, kind: ColumnKind) -> SqlValue {
     }
 }
 
+fn create_table_sql(table: &TableSpec) -> String {
+    let mut definitions: Vec<String> = table
+        .columns
+        .iter()
+        .map(|c| format!("{} {}", quote(&c.name), sql_type(c.kind)))
+        .collect();
+    definitions.push(format!("{} TEXT NOT NULL", quote(RAW_COLUMN)));
+    definitions.push(format!("{} TEXT NOT NULL", quote(SYNCED_AT_COLUMN)));
+    let keys: Vec<String> = table.primary_key.iter().map(|k| quote(k)).collect();
+    format!(
+        "CREATE TABLE {} ({}, PRIMARY KEY ({}))",
+        quote(&table.name),
+        definitions.join(", "),
+        keys.join(", ")
+    )
+}
+
+/// The row a record is about to replace: when it was synced and what it held.
+fn previous_row_sql(table: &TableSpec) -> String {
+    let conditions: Vec<String> = table
+        .primary_key
+        .iter()
+        .enumerate()
+        .map(|(i, k)| format!("{} = ?{}", quote(k), i + 1))
+        .collect();
+    format!(
+        "SELECT {}, {} FROM {} WHERE {}",
+        quote(SYNCED_AT_COLUMN),
+        quote(RAW_COLUMN),
+        quote(&table.name),
+        conditions.join(" AND ")
+    )
+}
+
+/// What writing `raw` over `previous` (its `_synced_at` and `_raw`) does, for
+/// a read that began at `read_started`.
+fn classify(previous: Option<(String, String)>, raw: &str, read_started: &str) -> WrittenRows {
+    match previous {
+        None => WrittenRows {
+            new: 1,
+            ..WrittenRows::default()
+        },
+        Some((synced_at, _)) if synced_at.as_str() >= read_started => WrittenRows::default(),
+        Some((_, previous_raw)) if previous_raw == raw => WrittenRows {
+            unchanged: 1,
+            ..WrittenRows::default()
+        },
+        Some(_) => WrittenRows {
+            changed: 1,
+            ..WrittenRows::default()
+        },
+    }
+}
+
 fn upsert_sql(table: &TableSpec) -> String {
     let mut names: Vec<String> = table.columns.iter().map(|c| quote(&c.name)).collect();
     names.push(quote(RAW_COLUMN));
@@ -116,20 +219,8 @@ fn upsert_sql(table: &TableSpec) -> String {
 #[async_trait]
 impl Destination for SqliteDestination {
     async fn prepare(&mut self, table: &TableSpec) -> Result<(), DestinationError> {
-        let mut definitions: Vec<String> = table
-            .columns
-            .iter()
-            .map(|c| format!("{} {}", quote(&c.name), sql_type(c.kind)))
-            .collect();
-        definitions.push(format!("{} TEXT NOT NULL", quote(RAW_COLUMN)));
-        definitions.push(format!("{} TEXT NOT NULL", quote(SYNCED_AT_COLUMN)));
-        let keys: Vec<String> = table.primary_key.iter().map(|k| quote(k)).collect();
-        self.connection.execute_batch(&format!(
-            "CREATE TABLE IF NOT EXISTS {} ({}, PRIMARY KEY ({}))",
-            quote(&table.name),
-            definitions.join(", "),
-            keys.join(", ")
-        ))?;
+        self.claim(table)?;
+        self.read_started.insert(table.name.clone(), timestamp());
         // A newer plugin may declare more columns: add what the table lacks.
         let existing: Vec<(String, i64)> = self
             .connection
@@ -170,25 +261,45 @@ impl Destination for SqliteDestination {
         table: &TableSpec,
         records: &[String],
         checkpoint: &Checkpoint,
-    ) -> Result<usize, DestinationError> {
+    ) -> Result<WrittenRows, DestinationError> {
         // Parse (and check keys) before the transaction: a bad record loses nothing.
         let parsed: Vec<Value> = records
             .iter()
             .map(|r| table.parse_record(r))
             .collect::<Result<_, _>>()?;
-        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let read_started = self
+            .read_started
+            .entry(table.name.clone())
+            .or_insert_with(timestamp)
+            .clone();
+        // Never before the read began, even if the clock stepped back.
+        let now = timestamp().max(read_started.clone());
+        let key_positions: Vec<usize> = table
+            .primary_key
+            .iter()
+            .filter_map(|k| table.columns.iter().position(|c| &c.name == k))
+            .collect();
+        let mut written = WrittenRows::default();
         let tx = self.connection.transaction()?;
         {
-            let mut statement = tx.prepare_cached(&upsert_sql(table))?;
+            let mut previous_row = tx.prepare_cached(&previous_row_sql(table))?;
+            let mut upsert = tx.prepare_cached(&upsert_sql(table))?;
             for (record, raw) in parsed.iter().zip(records) {
                 let mut values: Vec<SqlValue> = table
                     .columns
                     .iter()
                     .map(|c| column_value(record, &c.name, c.kind))
                     .collect();
+                let previous = previous_row
+                    .query_row(
+                        params_from_iter(key_positions.iter().map(|&i| &values[i])),
+                        |row| Ok((row.get(0)?, row.get(1)?)),
+                    )
+                    .optional()?;
+                written += classify(previous, raw, &read_started);
                 values.push(SqlValue::Text(raw.clone()));
                 values.push(SqlValue::Text(now.clone()));
-                statement.execute(rusqlite::params_from_iter(values))?;
+                upsert.execute(params_from_iter(values))?;
             }
             tx.execute(
                 &format!(
@@ -206,7 +317,7 @@ impl Destination for SqliteDestination {
             )?;
         }
         tx.commit()?;
-        Ok(parsed.len())
+        Ok(written)
     }
 
     async fn checkpoint(&mut self, stream: &str) -> Result<Option<Checkpoint>, DestinationError> {
@@ -223,6 +334,21 @@ impl Destination for SqliteDestination {
                 },
             )
             .optional()?)
+    }
+
+    async fn reset(&mut self, stream: &str) -> Result<bool, DestinationError> {
+        let tx = self.connection.transaction()?;
+        // A table from before the registry is recognised by its checkpoint,
+        // which is about to go: register it first.
+        if ownership::ownership(&tx, stream)? == Ownership::Unregistered {
+            ownership::register(&tx, stream, &timestamp())?;
+        }
+        let deleted = tx.execute(
+            &format!("DELETE FROM {STATE_TABLE} WHERE stream = ?1"),
+            [stream],
+        )?;
+        tx.commit()?;
+        Ok(deleted > 0)
     }
 
     fn describe(&self) -> String {
@@ -323,5 +449,181 @@ mod tests {
             .unwrap();
         assert_eq!(count, 0);
         assert_eq!(db.checkpoint("people").await.unwrap(), None);
+    }
+
+    fn count(db: &SqliteDestination, sql: &str) -> i64 {
+        db.connection.query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    fn columns(db: &SqliteDestination, table: &str) -> Vec<String> {
+        db.connection
+            .prepare("SELECT name FROM pragma_table_info(?1)")
+            .unwrap()
+            .query_map([table], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_table_of_the_same_name_made_by_someone_else_is_refused_and_left_as_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.sqlite");
+        let theirs = Connection::open(&path).unwrap();
+        theirs
+            .execute_batch(
+                "CREATE TABLE People (id TEXT, name TEXT);
+                 INSERT INTO People VALUES ('a', 'Ada');
+                 CREATE VIEW other AS SELECT 1 AS id;",
+            )
+            .unwrap();
+        drop(theirs);
+        let mut db = SqliteDestination::open(&path).unwrap();
+        let err = db.prepare(&table()).await.unwrap_err().to_string();
+        assert_eq!(
+            err,
+            format!(
+                "table `people` in {} was not created by this connector, so it is left as it \
+                 is: sync into another file (--into FILE), or rename or drop that table, then \
+                 sync again",
+                path.display()
+            )
+        );
+        assert_eq!(columns(&db, "people"), ["id", "name"]);
+        assert_eq!(
+            count(&db, "SELECT count(*) FROM people WHERE name = 'Ada'"),
+            1
+        );
+        assert_eq!(count(&db, "SELECT count(*) FROM _connector_tables"), 0);
+
+        let mut view = table();
+        view.name = "other".into();
+        let err = db.prepare(&view).await.unwrap_err().to_string();
+        assert!(err.starts_with("table `other` in "), "{err}");
+    }
+
+    /// A file written before the registry: the connector's shape and state, no registry.
+    fn write_file_of_an_earlier_version(path: &Path, with_checkpoint: bool) {
+        let old = Connection::open(path).unwrap();
+        old.execute_batch(
+            "CREATE TABLE _connector_state (stream TEXT PRIMARY KEY, state_json TEXT,
+                 page_cursor TEXT, updated_at TEXT NOT NULL);
+             CREATE TABLE people (id TEXT, age INTEGER, tags TEXT, _raw TEXT NOT NULL,
+                 _synced_at TEXT NOT NULL, PRIMARY KEY (id));
+             INSERT INTO people VALUES ('a', 1, NULL, '{\"id\":\"a\",\"age\":1}',
+                 '2026-01-01T00:00:00.000000Z');",
+        )
+        .unwrap();
+        if with_checkpoint {
+            old.execute_batch(
+                "INSERT INTO _connector_state VALUES ('people', NULL, NULL, '2026-01-01T00:00:00Z')",
+            )
+            .unwrap();
+        }
+    }
+
+    #[tokio::test]
+    async fn a_table_of_an_earlier_version_is_recognised_by_its_shape_and_registered() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.sqlite");
+        write_file_of_an_earlier_version(&path, true);
+        let mut db = SqliteDestination::open(&path).unwrap();
+        db.prepare(&table()).await.unwrap();
+        assert_eq!(
+            count(
+                &db,
+                "SELECT count(*) FROM _connector_tables WHERE name = 'people'"
+            ),
+            1
+        );
+        let written = db
+            .commit_page(
+                &table(),
+                &[r#"{"id":"a","age":2}"#.into()],
+                &Checkpoint::default(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            written,
+            WrittenRows {
+                changed: 1,
+                ..WrittenRows::default()
+            }
+        );
+
+        let other = dir.path().join("other.sqlite");
+        write_file_of_an_earlier_version(&other, false);
+        let mut db = SqliteDestination::open(&other).unwrap();
+        let err = db.prepare(&table()).await.unwrap_err().to_string();
+        assert!(
+            err.starts_with("table `people` in ") && err.contains("not created by this connector"),
+            "the shape without a checkpoint is not enough: {err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn each_key_is_counted_once_per_read_as_new_changed_or_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = SqliteDestination::open(&dir.path().join("w.sqlite")).unwrap();
+        let t = table();
+        let cp = Checkpoint::default();
+        let rows = |n: u64, c: u64, u: u64| WrittenRows {
+            new: n,
+            changed: c,
+            unchanged: u,
+        };
+        db.prepare(&t).await.unwrap();
+        let page = [
+            r#"{"id":"a","age":1}"#.to_owned(),
+            r#"{"id":"b","age":1}"#.to_owned(),
+            r#"{"id":"a","age":1}"#.to_owned(),
+        ];
+        assert_eq!(db.commit_page(&t, &page, &cp).await.unwrap(), rows(2, 0, 0));
+        // An overlapping page of the same read: `a` again (changed), `c` new.
+        let overlap = [
+            r#"{"id":"a","age":2}"#.to_owned(),
+            r#"{"id":"c","age":1}"#.to_owned(),
+        ];
+        assert_eq!(
+            db.commit_page(&t, &overlap, &cp).await.unwrap(),
+            rows(1, 0, 0)
+        );
+
+        // The next read: `a` re-read as it is, `b` revised, `d` new.
+        db.prepare(&t).await.unwrap();
+        let next = [
+            r#"{"id":"a","age":2}"#.to_owned(),
+            r#"{"id":"b","age":5}"#.to_owned(),
+            r#"{"id":"d","age":1}"#.to_owned(),
+        ];
+        assert_eq!(db.commit_page(&t, &next, &cp).await.unwrap(), rows(1, 1, 1));
+        assert_eq!(count(&db, "SELECT count(*) FROM people"), 4);
+        assert_eq!(count(&db, "SELECT age FROM people WHERE id = 'b'"), 5);
+    }
+
+    #[tokio::test]
+    async fn a_reset_deletes_the_checkpoint_keeps_the_rows_and_keeps_an_earlier_table_known() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.sqlite");
+        write_file_of_an_earlier_version(&path, true);
+        let mut db = SqliteDestination::open(&path).unwrap();
+        assert!(db.reset("people").await.unwrap());
+        assert_eq!(db.checkpoint("people").await.unwrap(), None);
+        assert_eq!(count(&db, "SELECT count(*) FROM people"), 1);
+        assert!(!db.reset("people").await.unwrap(), "nothing left to delete");
+        // Without its checkpoint the table is still the connector's.
+        db.prepare(&table()).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_second_destination_on_the_same_file_is_refused_while_the_first_is_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.sqlite");
+        let first = SqliteDestination::open(&path).unwrap();
+        let err = SqliteDestination::open(&path).err().unwrap().to_string();
+        assert!(err.starts_with("another sync is writing to "), "{err}");
+        drop(first);
+        SqliteDestination::open(&path).expect("free once the first is closed");
     }
 }

@@ -350,7 +350,7 @@ impl SyncEngine<'_> {
             .commit_page(table, &records, &stream.checkpoint)
             .await?;
         let report = &mut stream.report;
-        report.rows += written as u64;
+        report.count(written);
         report.pages += 1;
         for warning in warnings {
             let warning = printable(&warning).into_owned();

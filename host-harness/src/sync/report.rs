@@ -1,5 +1,6 @@
 //! What a run did, per stream: rows, pages, time, outcome and warnings.
 
+use crate::destinations::WrittenRows;
 use serde::Serialize;
 use std::time::Duration;
 
@@ -16,7 +17,14 @@ pub enum Outcome {
 pub struct StreamReport {
     pub stream: String,
     pub strategy: String,
+    /// Distinct rows written: each key once however often it was read in the
+    /// run (incremental overlaps and lookbacks re-read keys).
     pub rows: u64,
+    /// Of those, rows whose key the table did not have.
+    pub new_rows: u64,
+    /// Of those, rows the table had with another record. The rest were
+    /// re-read unchanged.
+    pub changed_rows: u64,
     pub pages: u64,
     pub retries: u32,
     #[serde(serialize_with = "millis")]
@@ -36,6 +44,8 @@ impl StreamReport {
             stream: stream.to_owned(),
             strategy: strategy.to_owned(),
             rows: 0,
+            new_rows: 0,
+            changed_rows: 0,
             pages: 0,
             retries: 0,
             duration: Duration::ZERO,
@@ -43,6 +53,13 @@ impl StreamReport {
             warnings: Vec::new(),
             diagnostic: None,
         }
+    }
+
+    /// Add what one committed page wrote.
+    pub fn count(&mut self, written: WrittenRows) {
+        self.rows += written.total();
+        self.new_rows += written.new;
+        self.changed_rows += written.changed;
     }
 }
 

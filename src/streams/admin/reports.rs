@@ -109,12 +109,13 @@ fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-fn parse_time(text: &str, what: &str) -> Result<DateTime<Utc>> {
+fn parse_time(text: &str, what: &str, stream: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| {
             ConnectorError::InvalidConfig(format!(
-                "unreadable {what} `{text}` ({e}); reset the stream"
+                "unreadable {what} `{text}` ({e}); {}",
+                crate::streams::incremental::reset_hint(stream)
             ))
         })
 }
@@ -161,8 +162,8 @@ fn read(
         Some(walk) => walk,
         None => first_walk(ctx, request, report, &config, now, &mut warnings)?,
     };
-    let window_start = parse_time(&walk.window_start, "window start")?;
-    let range_end = parse_time(&walk.range_end, "range end")?;
+    let window_start = parse_time(&walk.window_start, "window start", report.stream)?;
+    let range_end = parse_time(&walk.range_end, "range end", report.stream)?;
     let window_end = (window_start + report.width.page_span()).min(range_end);
 
     let query = Query::new()
@@ -193,7 +194,7 @@ fn read(
     let previous = walk
         .watermark
         .as_deref()
-        .map(|w| parse_time(w, "watermark"))
+        .map(|w| parse_time(w, "watermark", report.stream))
         .transpose()?;
     let watermark = previous.map_or(closed, |p| p.max(closed));
     let state = State {
@@ -240,7 +241,7 @@ fn first_walk(
     };
     let start = match &saved {
         Some(state) => {
-            parse_time(&state.watermark, "watermark")?
+            parse_time(&state.watermark, "watermark", report.stream)?
                 - ctx
                     .settings
                     .lookback

@@ -58,7 +58,8 @@ fn first_window(
             let watermark = DateTime::parse_from_rfc3339(&state.watermark)
                 .map_err(|e| {
                     ConnectorError::InvalidConfig(format!(
-                        "bad activities watermark ({e}); reset the stream"
+                        "bad activities watermark ({e}); {}",
+                        crate::streams::incremental::reset_hint("activities")
                     ))
                 })?
                 .with_timezone(&Utc);

@@ -1,7 +1,7 @@
 //! `harness call`: the two request functions from the command line, with the
 //! connection from the environment or a named connection (slug), and grants.
 
-use crate::cli::connection::ConnectionArgs;
+use crate::cli::connection::{ConnectionArgs, warn_if_cleartext};
 use crate::cli::output::print_table;
 use crate::cli::{Cli, exit_code};
 use crate::connections::{self, ConnectionsFile, Function};
@@ -100,7 +100,11 @@ pub async fn run(runtime: &PluginRuntime, args: &CallCommand) -> anyhow::Result<
         None => connections::authorize(&Default::default(), args.role.as_deref(), grant)?,
     }
     let (config, _mock) = match (&args.connection, &file) {
-        (Some(slug), Some(file)) => (file.resolve(slug)?, None),
+        (Some(slug), Some(file)) => {
+            let config = file.resolve(slug)?;
+            warn_if_cleartext(&config.base_url);
+            (config, None)
+        }
         (Some(slug), None) => bail!(
             "--connection {slug} needs a connections file (--connections FILE or HARNESS_CONNECTIONS)"
         ),

@@ -4,5 +4,6 @@ pub mod call;
 pub mod check;
 pub mod docs;
 pub mod mock;
+pub mod reset;
 pub mod streams;
 pub mod sync;

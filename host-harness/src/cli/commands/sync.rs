@@ -29,7 +29,9 @@ pub struct SyncCommand {
     /// Re-read everything, even for streams that support incremental reads.
     #[arg(long)]
     pub full_refresh: bool,
-    /// A plugin setting, NAME=VALUE (repeatable), e.g. usage_report_granularity=1h.
+    /// A plugin setting, NAME=VALUE (repeatable), e.g. usage_report_granularity=1h. A whole
+    /// number is passed as a number and a JSON object or array as JSON, e.g.
+    /// lookback_hours='{"cost_report":24}'; anything else as text.
     #[arg(long = "set", value_name = "NAME=VALUE")]
     pub settings: Vec<String>,
     /// Most pages one walk of a stream may take (a stream, or one parent's
@@ -64,20 +66,28 @@ impl SyncCommand {
     }
 }
 
-/// `NAME=VALUE` pairs as the plugin's settings object (numbers stay numbers).
+/// `NAME=VALUE` pairs as the plugin's settings object.
 fn settings_json(pairs: &[String]) -> anyhow::Result<String> {
     let mut settings = serde_json::Map::new();
     for pair in pairs {
         let Some((name, value)) = pair.split_once('=') else {
             bail!("--set {pair}: expected NAME=VALUE");
         };
-        let value = value
-            .parse::<u64>()
-            .map(serde_json::Value::from)
-            .unwrap_or_else(|_| serde_json::Value::from(value));
-        settings.insert(name.trim().to_owned(), value);
+        settings.insert(name.trim().to_owned(), setting_value(value));
     }
     Ok(serde_json::Value::Object(settings).to_string())
+}
+
+/// A whole number stays a number and a JSON object or array stays JSON (the
+/// per-stream form of a setting); anything else is the text as typed.
+fn setting_value(text: &str) -> serde_json::Value {
+    if let Ok(number) = text.parse::<u64>() {
+        return number.into();
+    }
+    match serde_json::from_str(text) {
+        Ok(json @ (serde_json::Value::Object(_) | serde_json::Value::Array(_))) => json,
+        _ => text.into(),
+    }
 }
 
 fn print_report(report: &SyncReport, as_json: bool, verbose: bool) {
@@ -110,6 +120,8 @@ fn print_report(report: &SyncReport, as_json: bool, verbose: bool) {
                 s.stream.clone(),
                 s.strategy.clone(),
                 s.rows.to_string(),
+                s.new_rows.to_string(),
+                s.changed_rows.to_string(),
                 s.pages.to_string(),
                 format!("{:.2}s", s.duration.as_secs_f64()),
                 outcome,
@@ -117,11 +129,13 @@ fn print_report(report: &SyncReport, as_json: bool, verbose: bool) {
         })
         .collect();
     print_table(
-        &["STREAM", "STRATEGY", "ROWS", "PAGES", "TIME", "OUTCOME"],
+        &[
+            "STREAM", "STRATEGY", "ROWS", "NEW", "CHANGED", "PAGES", "TIME", "OUTCOME",
+        ],
         &rows,
     );
     println!(
-        "{} rows into {} in {:.2}s",
+        "{} rows written (each key once) into {} in {:.2}s",
         report.total_rows(),
         report.destination,
         report.duration.as_secs_f64()
@@ -133,5 +147,30 @@ fn print_report(report: &SyncReport, as_json: bool, verbose: bool) {
         if let Some(diagnostic) = &stream.diagnostic {
             println!("{}: {diagnostic}", stream.stream);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_json_objects_and_arrays_keep_their_type_and_the_rest_is_text() {
+        let pairs = [
+            "page_size=500",
+            r#"lookback_hours={"cost_report":24}"#,
+            "usage_report_grouping=model,workspace_id",
+            r#"activities_exclude_types=["a","b"]"#,
+            "label={not json",
+        ]
+        .map(String::from);
+        assert_eq!(
+            settings_json(&pairs).unwrap(),
+            concat!(
+                r#"{"page_size":500,"lookback_hours":{"cost_report":24},"#,
+                r#""usage_report_grouping":"model,workspace_id","#,
+                r#""activities_exclude_types":["a","b"],"label":"{not json"}"#
+            )
+        );
     }
 }
