@@ -18,6 +18,10 @@ pub struct Behaviour {
     pub organizations_unpaginated: bool,
     /// When true, rate limit entries come in the older shape, without `id`.
     pub rate_limits_legacy: bool,
+    /// When true, the first Console user's `name` is the key the request came
+    /// with, every character written as a JSON `\u` escape (a server echoing
+    /// a credential in a form no plain search would find).
+    pub echo_key_in_user_name: bool,
     /// A fault injected on one path.
     pub fault: Option<Fault>,
 }
@@ -31,6 +35,7 @@ impl Default for Behaviour {
             admin_forbidden: false,
             organizations_unpaginated: false,
             rate_limits_legacy: false,
+            echo_key_in_user_name: false,
             fault: None,
         }
     }
@@ -56,4 +61,19 @@ pub enum FaultKind {
     TruncatedBody,
     /// 200 with `has_more: true` and no cursor.
     MissingCursor,
+    /// 429 `rate_limit_error` for a reached spend limit: `error.details.error_code`
+    /// `enforced_spend_limit_reached` and no `retry-after`.
+    SpendLimit,
+    /// 500 `api_error` with `x-should-retry: false`.
+    NotRetryable,
+    /// 200 whose body is the API's error envelope (`overloaded_error`).
+    ErrorEnvelope,
+    /// The request is read and never answered.
+    Stall,
+    /// 200 whose body is sent one byte every `interval_ms`.
+    Trickle { interval_ms: u64 },
+    /// 200 announcing the whole body, then the connection drops half-way.
+    DropMidBody,
+    /// 200 with more headers than an HTTP client accepts (150 extra).
+    TooManyHeaders,
 }
