@@ -28,6 +28,7 @@ fn main() {
         .to_path_buf();
     for watched in [
         "src",
+        "redaction",
         "wit",
         "tests/plugins/hostile",
         "Cargo.toml",

@@ -32,13 +32,8 @@ fn check_key(host: &dyn Host, connection: &Connection, kind: KeyKind) -> KeyChec
     let path = smoke_test_path(kind);
     let outcome = ApiClient::new(host, connection, kind)
         .map_err(|e| ApiError {
-            status: None,
-            error_type: None,
             message: e.to_string(),
-            request_id: None,
-            retry_after_ms: None,
-            denied: false,
-            timed_out: false,
+            ..ApiError::default()
         })
         .and_then(|client| client.get_json(path, &Query::new().set("limit", 1)));
     let (ok, status, message) = match outcome {

@@ -1,9 +1,9 @@
-//! The component glue: the WIT bindings, the imports as a [`Host`], and the
-//! exports delegating to [`crate::plugin`]. Only built for wasm32.
+//! The component glue: the WIT bindings, the imports as a [`Host`] (outgoing
+//! HTTP in [`crate::wasi_http`]), and the exports delegating to
+//! [`crate::plugin`]. Only built for wasm32.
 
 use crate::host::{Host, HttpRequest, HttpResponse, LogLevel, TransportError};
 use crate::{error::ConnectorError, model};
-use std::time::Duration;
 
 // The current contract. Its `wasi:http` import is bound to the `wasip2`
 // crate's bindings (the ones wstd sends requests with), so nothing is generated twice.
@@ -24,11 +24,6 @@ use anthropic::connector::{logging, secrets, types as wit};
 use exports::anthropic::connector::plugin::Guest;
 use exports::anthropic::connector::request_functions as functions;
 
-/// How long to wait for a connection, the first byte, and between bytes.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-const FIRST_BYTE_TIMEOUT: Duration = Duration::from_secs(60);
-const BETWEEN_BYTES_TIMEOUT: Duration = Duration::from_secs(30);
-
 /// The imports of the world, as the plugin's [`Host`].
 struct WasmHost;
 
@@ -48,63 +43,7 @@ impl Host for WasmHost {
     }
 
     fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
-        wstd::runtime::block_on(send(request))
-    }
-}
-
-async fn send(request: &HttpRequest) -> Result<HttpResponse, TransportError> {
-    use wstd::http::{Body, Client, Request};
-    let mut builder = Request::builder()
-        .method(request.method.as_str())
-        .uri(request.url.as_str());
-    for (name, value) in &request.headers {
-        builder = builder.header(name.as_str(), value.as_str());
-    }
-    let body = match &request.body {
-        Some(bytes) => Body::from(bytes.clone()),
-        None => Body::empty(),
-    };
-    let outgoing = builder
-        .body(body)
-        .map_err(|e| TransportError::Failed(format!("could not build the request: {e}")))?;
-    let mut client = Client::new();
-    client.set_connect_timeout(CONNECT_TIMEOUT);
-    client.set_first_byte_timeout(FIRST_BYTE_TIMEOUT);
-    client.set_between_bytes_timeout(BETWEEN_BYTES_TIMEOUT);
-    let response = client.send(outgoing).await.map_err(classify)?;
-    let status = response.status().as_u16();
-    let headers = response
-        .headers()
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str().to_owned(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
-    let mut body = response.into_body();
-    let body = body.contents().await.map_err(classify)?.to_vec();
-    Ok(HttpResponse {
-        status,
-        headers,
-        body,
-    })
-}
-
-/// Sort a wstd error into denied / timeout / other, by its `wasi:http` error code.
-fn classify(err: wstd::http::Error) -> TransportError {
-    use wstd::http::ErrorCode;
-    let message = format!("{err:#}");
-    match err.downcast_ref::<ErrorCode>() {
-        Some(ErrorCode::HttpRequestDenied) => TransportError::Denied(message),
-        Some(
-            ErrorCode::ConnectionTimeout
-            | ErrorCode::ConnectionReadTimeout
-            | ErrorCode::ConnectionWriteTimeout
-            | ErrorCode::DnsTimeout,
-        ) => TransportError::Timeout(message),
-        _ => TransportError::Failed(message),
+        crate::wasi_http::send(request)
     }
 }
 

@@ -37,10 +37,15 @@ pub enum ConnectorError {
 }
 
 impl ConnectorError {
-    /// The same error with `secret` replaced wherever it occurs in the message.
-    /// A second wall: messages are built without secrets in the first place.
-    pub fn redacted(self, secrets: &[&str]) -> Self {
-        let clean = |text: String| crate::redact::redact(&text, secrets);
+    /// Whether the host should try again (the contract's retryable kinds).
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Self::RateLimited { .. } | Self::Transient(_))
+    }
+
+    /// The same error with every secret (or fragment of one) removed from its
+    /// message. A second wall: messages are built without secrets in the first place.
+    pub fn redacted(self, redactor: &crate::redact::Redactor) -> Self {
+        let clean = |text| crate::redact::text(redactor, text);
         match self {
             Self::InvalidConfig(m) => Self::InvalidConfig(clean(m)),
             Self::Auth(m) => Self::Auth(clean(m)),

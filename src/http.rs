@@ -1,11 +1,14 @@
 //! Requests to the Anthropic API: URL and headers, the documented error JSON
-//! turned into typed errors, and no key in anything that leaves.
+//! turned into typed errors (retryable or not, as the API says), and no key in
+//! anything that leaves.
 
 use crate::connection::{ApiKey, Connection, KeyField};
 use crate::error::ConnectorError;
-use crate::host::{Host, HttpRequest, HttpResponse, LogLevel, TransportError};
+use crate::host::{Host, HttpRequest, HttpResponse, LogLevel};
 use crate::model::KeyKind;
+use crate::transport::{FailureKind, TransportError};
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// The API version header every request carries.
 pub const ANTHROPIC_VERSION: &str = "2023-06-01";
@@ -14,39 +17,40 @@ pub const USER_AGENT: &str = concat!("anthropic-connector/", env!("CARGO_PKG_VER
 
 /// A failed API call, before it is given a meaning by its caller (a 404 means
 /// "not entitled" to the connection test, "gone" to a child stream).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ApiError {
     /// HTTP status; none when no response arrived.
     pub status: Option<u16>,
     /// `error.type` of the documented error body, when there was one.
     pub error_type: Option<String>,
+    /// `error.details.error_code`, when the API gave one (e.g. `enforced_spend_limit_reached`).
+    pub error_code: Option<String>,
     /// `error.message`, or a description of what went wrong.
     pub message: String,
     /// `request-id` response header, worth quoting to Anthropic support.
     pub request_id: Option<String>,
-    /// `retry-after` (or `retry-after-ms`), in milliseconds.
+    /// `retry-after-ms`, else `retry-after` (seconds or an HTTP date), in milliseconds.
     pub retry_after_ms: Option<u64>,
+    /// `x-should-retry`: the API's own word on whether a retry can succeed.
+    pub should_retry: Option<bool>,
     /// The host refused the destination.
     pub denied: bool,
     /// The request timed out.
     pub timed_out: bool,
 }
 
+/// The `error.details.error_code` of a 429 sent because the organization hit
+/// its spend limit; such a 429 carries no `retry-after`.
+pub const SPEND_LIMIT_ERROR_CODE: &str = "enforced_spend_limit_reached";
+
 impl ApiError {
     fn transport(err: TransportError) -> Self {
-        let (message, denied, timed_out) = match err {
-            TransportError::Denied(m) => (m, true, false),
-            TransportError::Timeout(m) => (m, false, true),
-            TransportError::Failed(m) => (m, false, false),
-        };
+        let kind = err.kind();
         Self {
-            status: None,
-            error_type: None,
-            message,
-            request_id: None,
-            retry_after_ms: None,
-            denied,
-            timed_out,
+            message: err.to_string(),
+            denied: kind == FailureKind::Denied,
+            timed_out: kind == FailureKind::TimedOut,
+            ..Self::default()
         }
     }
 
@@ -63,14 +67,48 @@ impl ApiError {
         text
     }
 
-    /// The error's default meaning for a stream read with `key`.
+    /// Whether the API refused because the organization reached a spend
+    /// limit: a 429 whose error code says so, or a 429 or 400 whose message
+    /// speaks of a spend or usage limit (the 400 is sent for a limit the
+    /// organization set itself). Waiting minutes does not lift either.
+    pub fn hit_spend_limit(&self) -> bool {
+        if !matches!(self.status, Some(429 | 400)) {
+            return false;
+        }
+        let message = self.message.to_ascii_lowercase();
+        self.error_code.as_deref() == Some(SPEND_LIMIT_ERROR_CODE)
+            || ["spend limit", "spend cap", "usage limit"]
+                .iter()
+                .any(|phrase| message.contains(phrase))
+    }
+
+    /// The error's default meaning for a stream read with `key`. What the API
+    /// says about retrying (`x-should-retry`) overrides the status either way.
     pub fn into_connector_error(self, key: KeyField) -> ConnectorError {
+        let by_status = self.meaning_of_status(key);
+        match (self.should_retry, by_status.is_retryable()) {
+            (Some(false), true) => ConnectorError::Upstream(format!(
+                "{}; the API said a retry would not succeed (x-should-retry: false)",
+                self.describe()
+            )),
+            (Some(true), false) if self.status.is_some() => ConnectorError::Transient(format!(
+                "{}; the API said to retry (x-should-retry: true)",
+                self.describe()
+            )),
+            _ => by_status,
+        }
+    }
+
+    fn meaning_of_status(&self, key: KeyField) -> ConnectorError {
         let what = self.describe();
         match self.status {
             None if self.denied => ConnectorError::InvalidConfig(format!(
                 "the host refused the request: {what}. Check the base URL and the host's allowed hosts"
             )),
             None => ConnectorError::Transient(what),
+            Some(s) if (200..300).contains(&s) => ConnectorError::Upstream(format!(
+                "the API answered {s} with an error instead of data: {what}"
+            )),
             Some(401) => ConnectorError::Auth(format!(
                 "the API refused the {} ({what}). Confirm the key starts with `{}` and is still active",
                 key.display(),
@@ -80,11 +118,16 @@ impl ApiError {
                 "the {} is not allowed to read this ({what})",
                 key.display()
             )),
+            Some(_) if self.hit_spend_limit() => ConnectorError::Upstream(format!(
+                "the organization has reached its spend limit, so the API refuses requests until \
+                 the limit is raised in the Claude Console or the period resets; retrying will not \
+                 help ({what})"
+            )),
             Some(429) => ConnectorError::RateLimited {
                 retry_after_ms: self.retry_after_ms,
                 message: what,
             },
-            Some(s) if s == 408 || s >= 500 => ConnectorError::Transient(what),
+            Some(s) if matches!(s, 408 | 409) || s >= 500 => ConnectorError::Transient(what),
             Some(_) => ConnectorError::Upstream(what),
         }
     }
@@ -122,11 +165,16 @@ impl<'a> ApiClient<'a> {
     pub fn get_json(&self, path: &str, query: &Query) -> Result<Value, ApiError> {
         let mut response = self.send("GET", path, query, None)?;
         // A key echoed by the server goes no further: not into a record, not
-        // into an error snippet (redacted before anything is cut).
-        let text = String::from_utf8_lossy(&response.body);
-        let secrets = self.connection.secrets();
-        if secrets.iter().any(|s| !s.is_empty() && text.contains(s)) {
-            response.body = crate::redact::redact(&text, &secrets).into_bytes();
+        // into an error snippet. Redacted by the body's decoded strings (the
+        // server may escape it), before anything is cut.
+        let redactor = self.connection.redactor();
+        let clean =
+            match crate::redact::json_text(&redactor, &String::from_utf8_lossy(&response.body)) {
+                Cow::Owned(clean) => Some(clean),
+                Cow::Borrowed(_) => None,
+            };
+        if let Some(clean) = clean {
+            response.body = clean.into_bytes();
         }
         parse_response(&response).map_err(|e| self.clean(e))
     }
@@ -165,75 +213,98 @@ impl<'a> ApiClient<'a> {
             .map_err(|e| self.clean(ApiError::transport(e)))
     }
 
-    /// Redaction as a second wall: a key echoed by a server or a transport
-    /// message never travels further.
+    /// Redaction as a second wall: a key echoed by a server (in a message or
+    /// a header) or by a transport message never travels further.
     fn clean(&self, mut err: ApiError) -> ApiError {
-        let secrets = self.connection.secrets();
-        err.message = crate::redact::redact(&err.message, &secrets);
-        err.error_type = err.error_type.map(|t| crate::redact::redact(&t, &secrets));
-        err.request_id = err.request_id.map(|t| crate::redact::redact(&t, &secrets));
+        let redactor = self.connection.redactor();
+        let clean = |text| crate::redact::text(&redactor, text);
+        err.message = crate::redact::text(&redactor, err.message);
+        err.error_type = err.error_type.map(clean);
+        err.error_code = err.error_code.map(clean);
+        err.request_id = err.request_id.map(clean);
         err
     }
 }
 
-/// Success: the JSON body. Failure: the documented error body, read tolerantly.
+/// Success: the JSON body. Failure: the documented error body, read
+/// tolerantly, whatever the status (a 200 may carry one too).
 pub fn parse_response(response: &HttpResponse) -> Result<Value, ApiError> {
-    let request_id = response.header("request-id").map(str::to_owned);
-    if (200..300).contains(&response.status) {
-        return serde_json::from_slice(&response.body).map_err(|e| ApiError {
+    let failure = |message: String, error: Option<&Value>| {
+        let text = |value: Option<&Value>| value.and_then(Value::as_str).map(str::to_owned);
+        ApiError {
             status: Some(response.status),
-            error_type: None,
-            message: format!(
-                "the response body is not valid JSON ({e}); {} bytes received",
-                response.body.len()
-            ),
-            request_id,
-            retry_after_ms: None,
+            error_type: text(error.and_then(|e| e.get("type"))),
+            error_code: text(error.and_then(|e| e.pointer("/details/error_code"))),
+            message,
+            request_id: response.header("request-id").map(str::to_owned),
+            retry_after_ms: crate::retry_after::retry_after_ms(response, chrono::Utc::now()),
+            should_retry: should_retry(response),
             denied: false,
             timed_out: false,
-        });
-    }
-    let body: Option<Value> = serde_json::from_slice(&response.body).ok();
-    // Admin API: {"type":"error","error":{...}}; Compliance API: {"error":{...}}.
-    let error = body.as_ref().and_then(|b| b.get("error"));
-    let text = |k: &str| {
-        error
-            .and_then(|e| e.get(k))
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    };
-    let message = text("message").unwrap_or_else(|| {
-        let raw = String::from_utf8_lossy(&response.body);
-        let snippet: String = raw.chars().take(200).collect();
-        if snippet.trim().is_empty() {
-            "no error body".to_owned()
-        } else {
-            format!("unexpected error body: {snippet}")
         }
-    });
-    Err(ApiError {
-        status: Some(response.status),
-        error_type: text("type"),
-        message,
-        request_id,
-        retry_after_ms: retry_after_ms(response),
-        denied: false,
-        timed_out: false,
-    })
+    };
+    let body: Result<Value, _> = serde_json::from_slice(&response.body);
+    if (200..300).contains(&response.status) {
+        let body = body.map_err(|e| {
+            failure(
+                format!(
+                    "the response body is not valid JSON ({e}); {} bytes received",
+                    response.body.len()
+                ),
+                None,
+            )
+        })?;
+        return match error_envelope(&body) {
+            Some(error) => Err(failure(error_message(error), Some(error))),
+            None => Ok(body),
+        };
+    }
+    // Admin API: {"type":"error","error":{...}}; Compliance API: {"error":{...}}.
+    let error = body.as_ref().ok().and_then(|b| b.get("error"));
+    let message = match error.and_then(|e| e.get("message")).and_then(Value::as_str) {
+        Some(message) => message.to_owned(),
+        None => {
+            let raw = String::from_utf8_lossy(&response.body);
+            let snippet: String = raw.chars().take(200).collect();
+            if snippet.trim().is_empty() {
+                "no error body".to_owned()
+            } else {
+                format!("unexpected error body: {snippet}")
+            }
+        }
+    };
+    Err(failure(message, error))
 }
 
-/// `retry-after-ms` first, then `retry-after` in seconds.
-fn retry_after_ms(response: &HttpResponse) -> Option<u64> {
-    if let Some(ms) = response
-        .header("retry-after-ms")
-        .and_then(|v| v.trim().parse::<f64>().ok())
-    {
-        return Some(ms.max(0.0) as u64);
+/// The error object of a body that is the API's error envelope instead of
+/// data: `{"type":"error","error":{…}}`, or an `error` object with a message
+/// and no `data` (the Compliance API's shape).
+fn error_envelope(body: &Value) -> Option<&Value> {
+    let error = body.get("error").filter(|e| e.is_object())?;
+    let admin_shape = body.get("type").and_then(Value::as_str) == Some("error");
+    let compliance_shape =
+        body.get("data").is_none() && error.get("message").is_some_and(Value::is_string);
+    (admin_shape || compliance_shape).then_some(error)
+}
+
+fn error_message(error: &Value) -> String {
+    error
+        .get("message")
+        .and_then(Value::as_str)
+        .unwrap_or("an error without a message")
+        .to_owned()
+}
+
+/// `x-should-retry: true|false`; anything else says nothing.
+fn should_retry(response: &HttpResponse) -> Option<bool> {
+    let value = response.header("x-should-retry")?.trim();
+    if value.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if value.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        None
     }
-    response
-        .header("retry-after")
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .map(|s| (s.max(0.0) * 1000.0) as u64)
 }
 
 /// Query parameters, in order; arrays use the API's `name[]` form.
@@ -363,6 +434,114 @@ mod tests {
             err.into_connector_error(crate::connection::ADMIN_KEY),
             ConnectorError::Upstream(_)
         ));
+    }
+
+    #[test]
+    fn a_retry_after_date_becomes_a_delay() {
+        let at = (chrono::Utc::now() + chrono::Duration::seconds(90))
+            .format("%a, %d %b %Y %H:%M:%S GMT")
+            .to_string();
+        let err = parse_response(&response(429, "{}", &[("retry-after", &at)])).unwrap_err();
+        let ms = err.retry_after_ms.unwrap();
+        assert!((85_000..=90_000).contains(&ms), "{ms}");
+    }
+
+    const SPEND_LIMIT: &str = r#"{"type":"error","error":{"type":"rate_limit_error","message":"You have reached your organization's monthly usage tier spend cap.","details":{"error_code":"enforced_spend_limit_reached"}}}"#;
+
+    #[test]
+    fn a_spend_limit_429_is_not_retried_and_says_why() {
+        let err =
+            parse_response(&response(429, SPEND_LIMIT, &[("request-id", "req_9")])).unwrap_err();
+        assert_eq!(err.error_code.as_deref(), Some(SPEND_LIMIT_ERROR_CODE));
+        let err = err.into_connector_error(crate::connection::ADMIN_KEY);
+        assert!(!err.is_retryable());
+        assert_eq!(
+            err.to_string(),
+            "unexpected API response: the organization has reached its spend limit, so the API \
+             refuses requests until the limit is raised in the Claude Console or the period \
+             resets; retrying will not help (HTTP 429 rate_limit_error: You have reached your \
+             organization's monthly usage tier spend cap. (request-id req_9))"
+        );
+    }
+
+    #[test]
+    fn a_spend_limit_is_recognised_by_its_code_or_its_words() {
+        let by_code = r#"{"type":"error","error":{"type":"rate_limit_error","message":"Limit reached.","details":{"error_code":"enforced_spend_limit_reached"}}}"#;
+        let by_words = r#"{"type":"error","error":{"type":"invalid_request_error","message":"You have reached your specified API usage limits. You will regain access on 2026-06-01 at 00:00 UTC."}}"#;
+        let rate_limit = r#"{"type":"error","error":{"type":"rate_limit_error","message":"Number of requests has exceeded your per-minute rate limit"}}"#;
+        let spend = |status, body| {
+            parse_response(&response(status, body, &[]))
+                .unwrap_err()
+                .hit_spend_limit()
+        };
+        assert!(spend(429, by_code));
+        assert!(spend(400, by_words));
+        assert!(!spend(429, rate_limit));
+        assert!(!spend(500, by_words));
+    }
+
+    #[test]
+    fn x_should_retry_overrides_the_status_both_ways() {
+        let classify = |status, should_retry: &str| {
+            parse_response(&response(status, "{}", &[("x-should-retry", should_retry)]))
+                .unwrap_err()
+                .into_connector_error(crate::connection::ADMIN_KEY)
+        };
+        let err = classify(500, "false");
+        assert!(!err.is_retryable(), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "unexpected API response: HTTP 500: unexpected error body: {}; the API said a retry \
+             would not succeed (x-should-retry: false)"
+        );
+        assert!(!classify(429, "FALSE").is_retryable());
+        let err = classify(400, "true");
+        assert!(
+            matches!(&err, ConnectorError::Transient(m) if m.ends_with("(x-should-retry: true)")),
+            "{err}"
+        );
+        assert!(classify(503, "maybe").is_retryable());
+        assert!(!classify(400, "maybe").is_retryable());
+    }
+
+    #[test]
+    fn timeouts_conflicts_and_server_errors_are_retried() {
+        for status in [408, 409, 500, 502, 503, 504, 529] {
+            let err = parse_response(&response(status, "{}", &[]))
+                .unwrap_err()
+                .into_connector_error(crate::connection::ADMIN_KEY);
+            assert!(
+                matches!(err, ConnectorError::Transient(_)),
+                "{status}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_error_envelope_in_a_200_is_an_error_with_the_api_message() {
+        let admin = r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"},"request_id":"req_2"}"#;
+        let err = parse_response(&response(200, admin, &[("request-id", "req_2")])).unwrap_err();
+        assert_eq!(err.message, "Overloaded");
+        assert_eq!(
+            err.into_connector_error(crate::connection::ADMIN_KEY)
+                .to_string(),
+            "unexpected API response: the API answered 200 with an error instead of data: \
+             HTTP 200 overloaded_error: Overloaded (request-id req_2)"
+        );
+        let compliance = r#"{"error":{"type":"api_error","message":"Internal error"}}"#;
+        let err = parse_response(&response(200, compliance, &[])).unwrap_err();
+        assert_eq!(err.message, "Internal error");
+    }
+
+    #[test]
+    fn data_that_mentions_errors_is_still_data() {
+        for body in [
+            r#"{"data":[{"type":"error","id":"a"}],"has_more":false}"#,
+            r#"{"data":[],"error":{"message":"a field called error"}}"#,
+            r#"{"type":"message","error":null}"#,
+        ] {
+            assert!(parse_response(&response(200, body, &[])).is_ok(), "{body}");
+        }
     }
 
     #[test]

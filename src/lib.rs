@@ -19,10 +19,14 @@ pub mod plugin;
 #[cfg(test)]
 mod properties;
 pub mod redact;
+pub mod retry_after;
 pub mod settings;
 pub mod streams;
+pub mod transport;
 
 // The generated bindings are unsafe FFI; nothing else in the guest may be.
 #[cfg(target_arch = "wasm32")]
 #[allow(unsafe_code)]
 mod component;
+#[cfg(target_arch = "wasm32")]
+mod wasi_http;

@@ -2,16 +2,23 @@
 //! here. Only the hosts the connection allows (its base URL's host) are
 //! reached; anything else is refused with `HttpRequestDenied` and reported.
 //! Every request, allowed or not, is logged (method, URL, decision: no headers,
-//! so no key); the log keeps the most recent ones and totals of the rest.
+//! so no key); the log keeps the most recent ones and totals of the rest. An
+//! allowed request gets the host's time limits ([`HttpTimeouts`]) and its
+//! failures are reported precisely.
 
+mod failure;
 mod log;
+mod time_limits;
 
 pub use log::{DEFAULT_CAPACITY, EgressHistory, EgressLog, EgressRecord};
+pub use time_limits::HttpTimeouts;
 
 use bytes::Bytes;
+use failure::precise;
 use http_body_util::{BodyExt, Full};
 use std::net::IpAddr;
 use std::sync::Arc;
+use time_limits::DeadlineBody;
 use wasmtime_wasi_http::{RequestOptions, WasiBody, WasiHttpHooks};
 
 /// Destinations the plugin may reach: `scheme://host:port` triples.
@@ -91,15 +98,20 @@ impl EgressPolicy {
     }
 }
 
-/// The `wasi:http` hooks enforcing an [`EgressPolicy`].
+/// The `wasi:http` hooks enforcing an [`EgressPolicy`] and [`HttpTimeouts`].
 pub struct EgressHooks {
     policy: Arc<EgressPolicy>,
     log: EgressLog,
+    timeouts: HttpTimeouts,
 }
 
 impl EgressHooks {
-    pub fn new(policy: Arc<EgressPolicy>, log: EgressLog) -> Self {
-        Self { policy, log }
+    pub fn new(policy: Arc<EgressPolicy>, log: EgressLog, timeouts: HttpTimeouts) -> Self {
+        Self {
+            policy,
+            log,
+            timeouts,
+        }
     }
 }
 
@@ -121,6 +133,7 @@ impl WasiHttpHooks for EgressHooks {
     ) -> ResponseFuture {
         let policy = self.policy.clone();
         let log = self.log.clone();
+        let timeouts = self.timeouts;
         Box::new(async move {
             // Buffer the body before anything else: the guest writes it while
             // awaiting the response, and a body dropped early fails the request.
@@ -139,9 +152,19 @@ impl WasiHttpHooks for EgressHooks {
                 .map_err(|never| match never {})
                 .boxed_unsync();
             let request = http::Request::from_parts(parts, body);
-            let (response, io) = wasmtime_wasi_http::default_send_request(request, options).await?;
+            let deadline = tokio::time::Instant::now() + timeouts.whole_request;
+            let sent = tokio::time::timeout_at(
+                deadline,
+                wasmtime_wasi_http::default_send_request(request, Some(timeouts.cap(options))),
+            )
+            .await;
+            let (response, io) = sent
+                .map_err(|_| wasmtime_wasi_http::Error::HttpResponseTimeout)?
+                .map_err(precise)?;
+            let io = async move { io.await.map_err(precise) };
             Ok((
-                response.map(BodyExt::boxed_unsync),
+                response
+                    .map(|body| DeadlineBody::new(body.boxed_unsync(), deadline).boxed_unsync()),
                 Box::new(io) as Box<dyn Future<Output = _> + Send>,
             ))
         })

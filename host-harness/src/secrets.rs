@@ -1,6 +1,7 @@
 //! Where a connection's keys come from (environment variables or a secrets
 //! file, never a command-line argument), and a value type that never prints.
 
+use redaction::Redactor;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
@@ -138,16 +139,13 @@ impl Secrets {
         self.0.is_empty()
     }
 
-    /// `text` with every secret value replaced: the host's last wall before
-    /// anything is printed, logged or stored.
+    /// `text` with every secret value, and every long fragment of one (see
+    /// [`redaction`]), replaced: the host's last wall before anything is
+    /// printed, logged or stored.
     pub fn redact(&self, text: &str) -> String {
-        self.0.values().fold(text.to_owned(), |acc, secret| {
-            if secret.0.is_empty() {
-                acc
-            } else {
-                acc.replace(&secret.0, "[REDACTED]")
-            }
-        })
+        Redactor::new(self.0.values().map(SecretValue::expose))
+            .redact(text)
+            .into_owned()
     }
 }
 
@@ -191,5 +189,26 @@ mod tests {
         let mut s = Secrets::default();
         s.insert("admin-api-key", "sk-ant-admin01-secret".into());
         assert_eq!(s.redact("key sk-ant-admin01-secret!"), "key [REDACTED]!");
+    }
+
+    #[test]
+    fn redacts_the_tail_and_any_sixteen_characters_of_a_key() {
+        let mut s = Secrets::default();
+        s.insert(
+            "compliance-access-key",
+            "sk-ant-api01-ZZtestCOMPLIANCEsecretH5j8Df2Gs9Qa4Ue7".into(),
+        );
+        assert_eq!(
+            s.redact("tail ZZtestCOMPLIANCEsecretH5j8Df2Gs9Qa4Ue7 end"),
+            "tail [REDACTED] end"
+        );
+        assert_eq!(
+            s.redact("cut: ...CEsecretH5j8Df2Gs9... (truncated)"),
+            "cut: ...[REDACTED]... (truncated)"
+        );
+        assert_eq!(
+            s.redact("15 characters: secretH5j8Df2Gs"),
+            "15 characters: secretH5j8Df2Gs"
+        );
     }
 }

@@ -24,12 +24,14 @@ impl Family {
     }
 }
 
-/// An error answer: status, `error.type`, message, and optional extra headers.
+/// An error answer: status, `error.type`, message, an optional
+/// `error.details.error_code`, and extra headers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     pub status: u16,
     pub error_type: &'static str,
     pub message: String,
+    pub error_code: Option<&'static str>,
     pub headers: Vec<(&'static str, String)>,
 }
 
@@ -39,6 +41,7 @@ impl ApiError {
             status,
             error_type,
             message: message.into(),
+            error_code: None,
             headers: Vec::new(),
         }
     }
@@ -52,7 +55,10 @@ impl ApiError {
     }
 
     pub fn body(&self, family: Family, request_id: &str) -> Value {
-        let error = json!({"type": self.error_type, "message": self.message});
+        let mut error = json!({"type": self.error_type, "message": self.message});
+        if let Some(code) = self.error_code {
+            error["details"] = json!({ "error_code": code });
+        }
         match family {
             Family::Compliance => json!({"error": error}),
             _ => json!({"type": "error", "error": error, "request_id": request_id}),

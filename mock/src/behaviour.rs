@@ -22,6 +22,10 @@ pub struct Behaviour {
     /// were listed: the lists still show them, but their children's
     /// endpoints answer 404 as the API does for an unknown id.
     pub deleted_parents: Vec<String>,
+    /// When true, the first Console user's `name` is the key the request came
+    /// with, every character written as a JSON `\u` escape (a server echoing
+    /// a credential in a form no plain search would find).
+    pub echo_key_in_user_name: bool,
     /// A fault injected on one path.
     pub fault: Option<Fault>,
 }
@@ -36,6 +40,7 @@ impl Default for Behaviour {
             organizations_unpaginated: false,
             rate_limits_legacy: false,
             deleted_parents: Vec::new(),
+            echo_key_in_user_name: false,
             fault: None,
         }
     }
@@ -74,6 +79,21 @@ pub enum FaultKind {
     /// 200, after holding the answer back this long: a call that outlives
     /// its time limit.
     Slow { millis: u64 },
+    /// 429 `rate_limit_error` for a reached spend limit: `error.details.error_code`
+    /// `enforced_spend_limit_reached` and no `retry-after`.
+    SpendLimit,
+    /// 500 `api_error` with `x-should-retry: false`.
+    NotRetryable,
+    /// 200 whose body is the API's error envelope (`overloaded_error`).
+    ErrorEnvelope,
+    /// The request is read and never answered.
+    Stall,
+    /// 200 whose body is sent one byte every `interval_ms`.
+    Trickle { interval_ms: u64 },
+    /// 200 announcing the whole body, then the connection drops half-way.
+    DropMidBody,
+    /// 200 with more headers than an HTTP client accepts (150 extra).
+    TooManyHeaders,
 }
 
 impl FaultKind {

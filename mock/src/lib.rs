@@ -8,10 +8,12 @@
 //! - [`routes`]: the endpoints
 //! - [`server`]: HTTP on loopback and the request log
 //! - [`behaviour`]: switches for the failure cases
+//! - [`faulty_body`]: bodies that trickle or break off
 
 pub mod api_error;
 pub mod auth;
 pub mod behaviour;
+pub mod faulty_body;
 pub mod org;
 pub mod paging;
 pub mod reports;

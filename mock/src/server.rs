@@ -4,11 +4,11 @@
 use super::api_error::{ApiError, Family};
 use super::auth::{self, KeySeen};
 use super::behaviour::{Behaviour, FaultKind};
+use super::faulty_body::{self, BreaksOff, MockBody, Trickle};
 use super::org::MockOrg;
 use super::paging::Params;
 use super::routes;
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -17,6 +17,7 @@ use hyper_util::rt::TokioIo;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -121,7 +122,7 @@ impl Drop for MockServer {
     }
 }
 
-async fn handle(state: &MockState, request: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn handle(state: &MockState, request: Request<Incoming>) -> Response<MockBody> {
     let (parts, body) = request.into_parts();
     // Read the body whole, so the client never sees its upload cut short.
     let _ = body.collect().await;
@@ -156,30 +157,22 @@ async fn handle(state: &MockState, request: Request<Incoming>) -> Response<Full<
             &path,
             &params,
         )?;
+        let answer = match (&key, behaviour.echo_key_in_user_name) {
+            (Some(key), true) if path == "/v1/organizations/users" => echo_key(body, key),
+            _ => Answer::Json(body),
+        };
         match fault {
-            Some((kind, hit)) => inject_fault(kind, hit, body),
-            None => Ok(Answer::Json(body)),
+            Some((kind, hit)) => inject_fault(kind, hit, answer),
+            None => Ok((answer, Delivery::Whole)),
         }
     });
-    if let Ok(Answer::Late { delay, .. }) = &answer {
-        tokio::time::sleep(*delay).await;
-    }
-    let (status, body, extra_headers) = match answer {
-        Ok(Answer::Json(body) | Answer::Late { body, .. }) => (200, body.to_string(), Vec::new()),
-        Ok(Answer::Raw(text)) => (200, text, Vec::new()),
-        Err(ApiError {
-            status,
-            error_type,
-            message,
-            headers,
-        }) => {
-            let error = ApiError {
-                status,
-                error_type,
-                message,
-                headers: Vec::new(),
-            };
-            (status, error.body(family, &request_id).to_string(), headers)
+    let (status, body, extra_headers, delivery) = match answer {
+        Ok((Answer::Json(body), delivery)) => (200, body.to_string(), Vec::new(), delivery),
+        Ok((Answer::Raw(text), delivery)) => (200, text, Vec::new(), delivery),
+        Err(mut error) => {
+            let headers = std::mem::take(&mut error.headers);
+            let body = error.body(family, &request_id).to_string();
+            (error.status, body, headers, Delivery::Whole)
         }
     };
     state.log.lock().expect("log lock").push(MockRequest {
@@ -197,20 +190,60 @@ async fn handle(state: &MockState, request: Request<Incoming>) -> Response<Full<
     for (name, value) in extra_headers {
         response = response.header(name, value);
     }
-    response
-        .body(Full::new(Bytes::from(body)))
-        .expect("valid response")
+    let body = match delivery {
+        Delivery::Whole => faulty_body::whole(body),
+        Delivery::Late(delay) => {
+            tokio::time::sleep(delay).await;
+            faulty_body::whole(body)
+        }
+        Delivery::Stall => std::future::pending().await,
+        Delivery::Trickle(interval) => Trickle::new(body, interval).boxed(),
+        Delivery::BreaksOff => BreaksOff::new(body).boxed(),
+        Delivery::ManyHeaders(count) => {
+            for n in 0..count {
+                response = response.header(format!("x-mock-padding-{n}"), "x");
+            }
+            faulty_body::whole(body)
+        }
+    };
+    response.body(body).expect("valid response")
 }
 
-/// A successful answer: JSON, raw text when a fault broke it on purpose, or
-/// JSON held back for a while.
+/// A successful answer: JSON, or raw text when a fault broke it on purpose.
 enum Answer {
     Json(serde_json::Value),
     Raw(String),
-    Late {
-        body: serde_json::Value,
-        delay: std::time::Duration,
-    },
+}
+
+/// How an answer travels: whole, or broken on purpose.
+enum Delivery {
+    Whole,
+    /// Whole, after holding it back this long.
+    Late(Duration),
+    /// Never answered.
+    Stall,
+    /// One byte at a time, this far apart.
+    Trickle(Duration),
+    /// Half the body, then the connection drops.
+    BreaksOff,
+    /// With this many extra headers.
+    ManyHeaders(usize),
+}
+
+/// The users page with the first user's `name` replaced by `key`, every
+/// character of it a `\u` escape. Serialising would write it plainly, so the
+/// escaped text is put in after.
+fn echo_key(mut body: serde_json::Value, key: &str) -> Answer {
+    const MARK: &str = "mock-echoed-key-goes-here";
+    let Some(user) = body.pointer_mut("/data/0") else {
+        return Answer::Json(body);
+    };
+    user["name"] = serde_json::Value::from(MARK);
+    let escaped: String = key
+        .chars()
+        .map(|c| format!("\\u{:04x}", u32::from(c)))
+        .collect();
+    Answer::Raw(body.to_string().replacen(MARK, &escaped, 1))
 }
 
 /// The behaviour's fault, if this request is one it hits, and how many
@@ -227,7 +260,18 @@ fn active_fault<'a>(
 }
 
 /// Break a good answer the way `kind` says; `hit` counts the fault's requests.
-fn inject_fault(kind: &FaultKind, hit: usize, body: serde_json::Value) -> Result<Answer, ApiError> {
+fn inject_fault(
+    kind: &FaultKind,
+    hit: usize,
+    answer: Answer,
+) -> Result<(Answer, Delivery), ApiError> {
+    // Faults that rewrite the page need it as JSON; a raw answer goes as it is.
+    let rewrite = |answer: Answer, change: &dyn Fn(serde_json::Value) -> serde_json::Value| {
+        Ok(match answer {
+            Answer::Json(body) => (Answer::Json(change(body)), Delivery::Whole),
+            raw => (raw, Delivery::Whole),
+        })
+    };
     match kind {
         FaultKind::ServerError => Err(ApiError::new(500, "api_error", "Internal server error")),
         FaultKind::RateLimited {
@@ -243,28 +287,57 @@ fn inject_fault(kind: &FaultKind, hit: usize, body: serde_json::Value) -> Result
                 .push(("retry-after", retry_after_seconds.to_string()));
             Err(error)
         }
-        FaultKind::TruncatedBody => {
-            let text = body.to_string();
-            Ok(Answer::Raw(text[..text.len() / 2].to_owned()))
+        FaultKind::SpendLimit => {
+            let mut error = ApiError::new(
+                429,
+                "rate_limit_error",
+                "Your organization has reached its monthly usage tier spend cap. Access resumes \
+                 at the start of next month.",
+            );
+            error.error_code = Some("enforced_spend_limit_reached");
+            Err(error)
         }
-        FaultKind::MissingCursor => Ok(Answer::Json(with_next_cursor(body, None))),
+        FaultKind::NotRetryable => {
+            let mut error = ApiError::new(
+                500,
+                "api_error",
+                "This response would have exceeded the maximum of 1,000 organizations returned in one request.",
+            );
+            error.headers.push(("x-should-retry", "false".into()));
+            Err(error)
+        }
+        FaultKind::ErrorEnvelope => Err(ApiError::new(200, "overloaded_error", "Overloaded")),
+        FaultKind::TruncatedBody => {
+            let text = match &answer {
+                Answer::Json(body) => body.to_string(),
+                Answer::Raw(text) => text.clone(),
+            };
+            Ok((
+                Answer::Raw(text[..text.len() / 2].to_owned()),
+                Delivery::Whole,
+            ))
+        }
+        FaultKind::MissingCursor => rewrite(answer, &|body| with_next_cursor(body, None)),
         FaultKind::FreshCursor => {
             let cursor = format!("fresh_{hit}");
-            Ok(Answer::Json(with_next_cursor(body, Some(&cursor))))
+            rewrite(answer, &|body| with_next_cursor(body, Some(&cursor)))
         }
         FaultKind::AlternatingCursors => {
             let cursor = ["loop_a", "loop_b"][hit % 2];
-            Ok(Answer::Json(with_next_cursor(body, Some(cursor))))
+            rewrite(answer, &|body| with_next_cursor(body, Some(cursor)))
         }
-        FaultKind::Slow { millis } => Ok(Answer::Late {
-            body,
-            delay: std::time::Duration::from_millis(*millis),
-        }),
-        FaultKind::OversizedBody { bytes } => {
-            let mut body = body;
+        FaultKind::OversizedBody { bytes } => rewrite(answer, &|mut body| {
             body["padding"] = serde_json::Value::String("x".repeat(*bytes));
-            Ok(Answer::Json(body))
-        }
+            body
+        }),
+        FaultKind::Slow { millis } => Ok((answer, Delivery::Late(Duration::from_millis(*millis)))),
+        FaultKind::Stall => Ok((answer, Delivery::Stall)),
+        FaultKind::Trickle { interval_ms } => Ok((
+            answer,
+            Delivery::Trickle(Duration::from_millis(*interval_ms)),
+        )),
+        FaultKind::DropMidBody => Ok((answer, Delivery::BreaksOff)),
+        FaultKind::TooManyHeaders => Ok((answer, Delivery::ManyHeaders(150))),
     }
 }
 

@@ -13,6 +13,7 @@ use crate::error::{ConnectorError, Result};
 use crate::host::{Host, HttpResponse};
 use crate::http::{ApiClient, Query};
 use crate::model::{ApiRequest, ApiResponse, HttpMethod, KeyKind, RequestFunction, ResponseBody};
+use crate::redact::Redactor;
 use path::{COMPLIANCE_PREFIX, check_path};
 use serde_json::Value;
 
@@ -91,6 +92,7 @@ pub fn call(
         }
     }
     let kind = choose_key(function, connection)?;
+    let redactor = connection.redactor();
     let client = ApiClient::new(host, connection, kind)?;
     let max_pages = if request.paginate {
         request.max_pages.clamp(1, MAX_PAGES)
@@ -115,7 +117,7 @@ pub fn call(
         let response = client
             .send(method.as_str(), path.as_str(), &query, body.clone())
             .map_err(|e| e.into_connector_error(client.field()))?;
-        let row = to_row(page, &response, &connection.secrets());
+        let row = to_row(page, &response, &redactor);
         cursor = if request.paginate && (200..300).contains(&response.status) {
             next_cursor(row.body.json())
         } else {
@@ -169,15 +171,18 @@ fn next_cursor(body: Option<&str>) -> Option<(&'static str, String)> {
     })
 }
 
-fn to_row(page: u32, response: &HttpResponse, secrets: &[&str]) -> ApiResponse {
-    let clean = |text: &str| crate::redact::redact(text, secrets);
-    let text = clean(&String::from_utf8_lossy(&response.body));
-    // Redact the re-serialised JSON as well: a key written with escapes in
+fn to_row(page: u32, response: &HttpResponse, redactor: &Redactor) -> ApiResponse {
+    let clean = |text: &str| redactor.redact(text).into_owned();
+    let text = String::from_utf8_lossy(&response.body);
+    // JSON is redacted by its decoded strings: a key written with escapes in
     // the body comes out unescaped once parsed.
     let body = match serde_json::from_str::<Value>(&text) {
-        Ok(json) => ResponseBody::Json(clean(&json.to_string())),
+        Ok(mut json) => {
+            crate::redact::json_value(redactor, &mut json);
+            ResponseBody::Json(json.to_string())
+        }
         Err(_) if text.is_empty() => ResponseBody::Empty,
-        Err(_) => ResponseBody::Text(text),
+        Err(_) => ResponseBody::Text(clean(&text)),
     };
     ApiResponse {
         page,

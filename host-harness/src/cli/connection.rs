@@ -69,6 +69,16 @@ impl ConnectionArgs {
             });
         }
         let secrets = match &self.secrets_file {
+            Some(path) if path.to_str().is_some_and(redaction::looks_like_key) => {
+                // Not echoed: the value is a key, and the message may end up in a log.
+                bail!(
+                    "--secrets-file expects the path of a file holding the keys, but the value given \
+                     looks like an API key itself (it is not shown here). Keys never go on the command \
+                     line, where shell history and process lists keep them: put \
+                     {ADMIN_KEY_ENV}=… and/or {COMPLIANCE_KEY_ENV}=… in a file and pass its path, or \
+                     set the variables in the environment. If that key is real, consider rotating it."
+                );
+            }
             Some(path) => Secrets::from_file(path)?,
             None => Secrets::from_env(),
         };

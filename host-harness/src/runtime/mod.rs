@@ -21,7 +21,7 @@ pub use limits::SandboxLimits;
 pub use model::LogLevel;
 pub use state::LogSink;
 
-use crate::egress::{EgressHooks, EgressLog, EgressPolicy};
+use crate::egress::{EgressHooks, EgressLog, EgressPolicy, HttpTimeouts};
 use crate::secrets::Secrets;
 use contract::current::{self as contract_version, Connector, ConnectorPre};
 use limiter::SandboxLimiter;
@@ -50,12 +50,24 @@ pub struct ConnectionConfig {
     pub egress: Arc<EgressPolicy>,
     /// Whether the request functions may send write methods (off by default).
     pub allow_writes: bool,
+    /// Time limits on each request the plugin sends.
+    pub http_timeouts: HttpTimeouts,
 }
 
 impl ConnectionConfig {
-    /// A connection whose plugin may reach its base URL's origin and nothing else.
+    /// A connection whose plugin may reach its base URL's origin and nothing
+    /// else. A base URL with credentials (`user:password@`) is refused, and
+    /// the refusal does not show them.
     pub fn new(base_url: impl Into<String>, secrets: Secrets) -> Result<Self, CallError> {
         let base_url = base_url.into();
+        if redaction::has_credentials(&base_url) {
+            return Err(CallError::Setup(
+                "the base URL carries credentials (`user:password@`), which are not shown here. \
+                 Remove them from the URL: the API is reached with the connection's keys only, \
+                 read from the environment or a secrets file"
+                    .into(),
+            ));
+        }
         let egress = EgressPolicy::for_base_url(&base_url).ok_or_else(|| {
             CallError::Setup(format!(
                 "base URL `{base_url}` has no usable host; expected something like https://api.anthropic.com"
@@ -66,6 +78,7 @@ impl ConnectionConfig {
             secrets: Arc::new(secrets),
             egress: Arc::new(egress),
             allow_writes: false,
+            http_timeouts: HttpTimeouts::default(),
         })
     }
 }
@@ -158,11 +171,12 @@ impl PluginRuntime {
             None => Arc::new(EgressPolicy::allow([])),
         };
         let secrets = connection.map(|c| c.secrets.clone()).unwrap_or_default();
+        let timeouts = connection.map(|c| c.http_timeouts).unwrap_or_default();
         let state = HostState {
             wasi: WasiCtx::builder().build(),
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
-            hooks: EgressHooks::new(policy, self.egress_log.clone()),
+            hooks: EgressHooks::new(policy, self.egress_log.clone(), timeouts),
             limiter: SandboxLimiter::new(self.limits.memory_bytes),
             secrets,
             log: self.log.clone(),
