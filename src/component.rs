@@ -28,6 +28,9 @@ use exports::anthropic::connector::request_functions as functions;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const FIRST_BYTE_TIMEOUT: Duration = Duration::from_secs(60);
 const BETWEEN_BYTES_TIMEOUT: Duration = Duration::from_secs(30);
+/// The most a response's Content-Length may reserve up front: it is a hint,
+/// not a promise, and must not make the plugin reserve memory it never fills.
+const MAX_BODY_RESERVATION: u64 = 64 << 20;
 
 /// The imports of the world, as the plugin's [`Host`].
 struct WasmHost;
@@ -53,7 +56,7 @@ impl Host for WasmHost {
 }
 
 async fn send(request: &HttpRequest) -> Result<HttpResponse, TransportError> {
-    use wstd::http::{Body, Client, Request};
+    use wstd::http::{Body, BodyExt, Client, Request};
     let mut builder = Request::builder()
         .method(request.method.as_str())
         .uri(request.url.as_str());
@@ -83,8 +86,16 @@ async fn send(request: &HttpRequest) -> Result<HttpResponse, TransportError> {
             )
         })
         .collect();
-    let mut body = response.into_body();
-    let body = body.contents().await.map_err(classify)?.to_vec();
+    // One buffer, sized from Content-Length, filled frame by frame: collecting
+    // the body and copying it out would hold a large report twice at once.
+    let expected = response.body().content_length().unwrap_or(0);
+    let mut frames = response.into_body().into_boxed_body();
+    let mut body = Vec::with_capacity(expected.min(MAX_BODY_RESERVATION) as usize);
+    while let Some(frame) = frames.frame().await {
+        if let Ok(data) = frame.map_err(classify)?.into_data() {
+            body.extend_from_slice(&data);
+        }
+    }
     Ok(HttpResponse {
         status,
         headers,

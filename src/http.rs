@@ -120,15 +120,30 @@ impl<'a> ApiClient<'a> {
 
     /// `GET path?query` and parse the JSON body.
     pub fn get_json(&self, path: &str, query: &Query) -> Result<Value, ApiError> {
+        let response = self.get_success(path, query)?;
+        parse_json(&response).map_err(|e| self.clean(e))
+    }
+
+    /// `GET path?query`: the body of a successful response as it came (keys
+    /// redacted), for a caller that reads it its own way, without a tree of
+    /// values for the whole body (a large report).
+    pub fn get_body(&self, path: &str, query: &Query) -> Result<Vec<u8>, ApiError> {
+        Ok(self.get_success(path, query)?.body)
+    }
+
+    /// `GET path?query`, a failure status as the documented error.
+    fn get_success(&self, path: &str, query: &Query) -> Result<HttpResponse, ApiError> {
         let mut response = self.send("GET", path, query, None)?;
         // A key echoed by the server goes no further: not into a record, not
-        // into an error snippet (redacted before anything is cut).
+        // into an error snippet (redacted before anything is cut). The text
+        // borrows the body when it is UTF-8, so a large body is not copied.
         let text = String::from_utf8_lossy(&response.body);
         let secrets = self.connection.secrets();
         if secrets.iter().any(|s| !s.is_empty() && text.contains(s)) {
             response.body = crate::redact::redact(&text, &secrets).into_bytes();
         }
-        parse_response(&response).map_err(|e| self.clean(e))
+        check_status(&response).map_err(|e| self.clean(e))?;
+        Ok(response)
     }
 
     /// Send one request to `path` on the base URL and return the response as
@@ -178,21 +193,34 @@ impl<'a> ApiClient<'a> {
 
 /// Success: the JSON body. Failure: the documented error body, read tolerantly.
 pub fn parse_response(response: &HttpResponse) -> Result<Value, ApiError> {
-    let request_id = response.header("request-id").map(str::to_owned);
+    check_status(response)?;
+    parse_json(response)
+}
+
+/// The JSON body of a successful response.
+fn parse_json(response: &HttpResponse) -> Result<Value, ApiError> {
+    serde_json::from_slice(&response.body).map_err(|e| ApiError {
+        status: Some(response.status),
+        error_type: None,
+        message: not_json(&e, response.body.len()),
+        request_id: response.header("request-id").map(str::to_owned),
+        retry_after_ms: None,
+        denied: false,
+        timed_out: false,
+    })
+}
+
+/// What to say of a success body that is not JSON (a truncated transfer, most often).
+pub fn not_json(error: &serde_json::Error, bytes: usize) -> String {
+    format!("the response body is not valid JSON ({error}); {bytes} bytes received")
+}
+
+/// Nothing for a success status; the documented error body, read tolerantly, otherwise.
+fn check_status(response: &HttpResponse) -> Result<(), ApiError> {
     if (200..300).contains(&response.status) {
-        return serde_json::from_slice(&response.body).map_err(|e| ApiError {
-            status: Some(response.status),
-            error_type: None,
-            message: format!(
-                "the response body is not valid JSON ({e}); {} bytes received",
-                response.body.len()
-            ),
-            request_id,
-            retry_after_ms: None,
-            denied: false,
-            timed_out: false,
-        });
+        return Ok(());
     }
+    let request_id = response.header("request-id").map(str::to_owned);
     let body: Option<Value> = serde_json::from_slice(&response.body).ok();
     // Admin API: {"type":"error","error":{...}}; Compliance API: {"error":{...}}.
     let error = body.as_ref().and_then(|b| b.get("error"));
