@@ -12,6 +12,7 @@ mod contract;
 mod directory;
 mod egress;
 mod functions;
+mod report_memory;
 mod reports;
 mod secrets;
 mod streams;

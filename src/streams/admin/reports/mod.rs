@@ -86,6 +86,13 @@ impl Report {
         format!("{}|{}", self.width.name(), self.group_by.join(","))
     }
 
+    /// How many buckets `[start, end)` spans (a part counts as one).
+    fn buckets_between(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> u16 {
+        let span = (end - start).num_seconds().max(0);
+        let width = self.width.bucket_length().num_seconds();
+        u16::try_from((span + width - 1) / width).unwrap_or(u16::MAX)
+    }
+
     /// The start of the bucket holding `t`.
     fn floor(&self, t: DateTime<Utc>) -> DateTime<Utc> {
         t.duration_trunc(self.width.bucket_length()).unwrap_or(t)
@@ -197,13 +204,18 @@ fn read(
     };
     let buckets = walk.buckets.unwrap_or(sizer.max_buckets);
     let window_end = walk.window_end(report, buckets);
+    // The last window of a range, or of a gap, may be shorter than asked.
+    let limit = report
+        .buckets_between(walk.window_start, window_end)
+        .min(buckets)
+        .max(1);
 
     let query = Query::new()
         .set("starting_at", rfc3339(walk.window_start))
         .set("ending_at", rfc3339(window_end))
         .set("bucket_width", report.width.name())
         .set_array("group_by", &report.group_by)
-        .set("limit", buckets)
+        .set("limit", limit)
         .set_opt("page", walk.page.as_deref());
     let client = ApiClient::new(ctx.host, ctx.connection, KeyKind::Admin)?;
     let body = client
@@ -409,6 +421,15 @@ mod tests {
         let report = Report::cost();
         assert_eq!(walk.window_end(&report, 31), at("2026-01-10T00:00:00Z"));
         assert_eq!(walk.window_end(&report, 3), at("2026-01-04T00:00:00Z"));
+        assert_eq!(
+            report.buckets_between(walk.window_start, at("2026-01-10T00:00:00Z")),
+            9
+        );
+        assert_eq!(
+            report.buckets_between(walk.window_start, at("2026-01-01T05:00:00Z")),
+            1,
+            "a part of a bucket is a bucket"
+        );
     }
 
     #[test]
