@@ -1,7 +1,7 @@
 //! A large organisation's cost report within a small memory limit: the
 //! plugin's memory is bounded by the page size, not by the organisation.
-//! Read whole (a month in one response, as a tree of values), this report
-//! needs several times the limit given here.
+//! Read whole (its 20 days in one response, held as a tree of values and
+//! copied), this report needs more than 24 MiB; the limit here is 16.
 
 use crate::common::truth::*;
 use crate::common::warehouse::*;
@@ -16,7 +16,7 @@ const ROWS_PER_DAY: usize = 1_000;
 /// Days read, today's open bucket included: 20,000 rows.
 const DAYS: i64 = 20;
 /// The plugin's memory limit.
-const MEMORY_BYTES: usize = 24 << 20;
+const MEMORY_BYTES: usize = 16 << 20;
 /// Rows a page aims at without a page size (the reader's default).
 const DEFAULT_ROWS_PER_PAGE: usize = 10_000;
 
@@ -60,13 +60,7 @@ async fn a_large_cost_report_lands_whole_and_exact_within_a_small_memory_limit()
     let mut options = options(&["cost_report"], 1000);
     options.settings_json = serde_json::json!({"start_date": rfc3339(start)}).to_string();
 
-    let t = std::time::Instant::now();
     let report = sync_with(&runtime, &conn, &db, &options).await;
-    eprintln!(
-        "TIMING sync {:?} {:?}",
-        t.elapsed(),
-        report.stream("cost_report").unwrap().duration
-    );
     assert!(report.succeeded(), "{report:?}");
     let (rows, microcents) = cost_truth(&mock, start, today + Duration::days(1));
     assert_eq!(rows, ROWS_PER_DAY * DAYS as usize);
