@@ -15,5 +15,6 @@ mod functions;
 mod report_memory;
 mod reports;
 mod secrets;
+mod start_date;
 mod streams;
 mod sync;
