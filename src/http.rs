@@ -163,10 +163,30 @@ impl<'a> ApiClient<'a> {
 
     /// `GET path?query` and parse the JSON body.
     pub fn get_json(&self, path: &str, query: &Query) -> Result<Value, ApiError> {
+        let response = self.get_success(path, query)?;
+        parse_json(&response).map_err(|e| self.clean(e))
+    }
+
+    /// `GET path?query`: the body of a successful response as it came (keys
+    /// redacted), for a caller that reads it its own way, without a tree of
+    /// values for the whole body (a large report).
+    pub fn get_body(&self, path: &str, query: &Query) -> Result<Vec<u8>, ApiError> {
+        let response = self.get_success(path, query)?;
+        // An error envelope sent with a success status is small; a body too
+        // large to be one is not parsed twice.
+        if response.body.len() <= MAX_ENVELOPE_BYTES {
+            parse_json(&response).map_err(|e| self.clean(e))?;
+        }
+        Ok(response.body)
+    }
+
+    /// `GET path?query`, a failure status as the documented error.
+    fn get_success(&self, path: &str, query: &Query) -> Result<HttpResponse, ApiError> {
         let mut response = self.send("GET", path, query, None)?;
         // A key echoed by the server goes no further: not into a record, not
         // into an error snippet. Redacted by the body's decoded strings (the
-        // server may escape it), before anything is cut.
+        // server may escape it), before anything is cut. The text borrows the
+        // body when it is UTF-8 and clean, so a large body is not copied.
         let redactor = self.connection.redactor();
         let clean =
             match crate::redact::json_text(&redactor, &String::from_utf8_lossy(&response.body)) {
@@ -176,7 +196,8 @@ impl<'a> ApiClient<'a> {
         if let Some(clean) = clean {
             response.body = clean.into_bytes();
         }
-        parse_response(&response).map_err(|e| self.clean(e))
+        check_status(&response).map_err(|e| self.clean(e))?;
+        Ok(response)
     }
 
     /// Send one request to `path` on the base URL and return the response as
@@ -226,41 +247,56 @@ impl<'a> ApiClient<'a> {
     }
 }
 
+/// The largest body that is checked for an error envelope when the caller
+/// reads the body itself (an envelope is a few hundred bytes).
+const MAX_ENVELOPE_BYTES: usize = 64 << 10;
+
 /// Success: the JSON body. Failure: the documented error body, read
 /// tolerantly, whatever the status (a 200 may carry one too).
 pub fn parse_response(response: &HttpResponse) -> Result<Value, ApiError> {
-    let failure = |message: String, error: Option<&Value>| {
-        let text = |value: Option<&Value>| value.and_then(Value::as_str).map(str::to_owned);
-        ApiError {
-            status: Some(response.status),
-            error_type: text(error.and_then(|e| e.get("type"))),
-            error_code: text(error.and_then(|e| e.pointer("/details/error_code"))),
-            message,
-            request_id: response.header("request-id").map(str::to_owned),
-            retry_after_ms: crate::retry_after::retry_after_ms(response, chrono::Utc::now()),
-            should_retry: should_retry(response),
-            denied: false,
-            timed_out: false,
-        }
-    };
-    let body: Result<Value, _> = serde_json::from_slice(&response.body);
-    if (200..300).contains(&response.status) {
-        let body = body.map_err(|e| {
-            failure(
-                format!(
-                    "the response body is not valid JSON ({e}); {} bytes received",
-                    response.body.len()
-                ),
-                None,
-            )
-        })?;
-        return match error_envelope(&body) {
-            Some(error) => Err(failure(error_message(error), Some(error))),
-            None => Ok(body),
-        };
+    check_status(response)?;
+    parse_json(response)
+}
+
+/// An [`ApiError`] for `response`, with the documented error object if there is one.
+fn failure(response: &HttpResponse, message: String, error: Option<&Value>) -> ApiError {
+    let text = |value: Option<&Value>| value.and_then(Value::as_str).map(str::to_owned);
+    ApiError {
+        status: Some(response.status),
+        error_type: text(error.and_then(|e| e.get("type"))),
+        error_code: text(error.and_then(|e| e.pointer("/details/error_code"))),
+        message,
+        request_id: response.header("request-id").map(str::to_owned),
+        retry_after_ms: crate::retry_after::retry_after_ms(response, chrono::Utc::now()),
+        should_retry: should_retry(response),
+        denied: false,
+        timed_out: false,
     }
+}
+
+/// The JSON body of a successful response; an error envelope in it is an error.
+fn parse_json(response: &HttpResponse) -> Result<Value, ApiError> {
+    let body: Value = serde_json::from_slice(&response.body)
+        .map_err(|e| failure(response, not_json(&e, response.body.len()), None))?;
+    match error_envelope(&body) {
+        Some(error) => Err(failure(response, error_message(error), Some(error))),
+        None => Ok(body),
+    }
+}
+
+/// What to say of a success body that is not JSON (a truncated transfer, most often).
+pub fn not_json(error: &serde_json::Error, bytes: usize) -> String {
+    format!("the response body is not valid JSON ({error}); {bytes} bytes received")
+}
+
+/// Nothing for a success status; the documented error body, read tolerantly, otherwise.
+fn check_status(response: &HttpResponse) -> Result<(), ApiError> {
+    if (200..300).contains(&response.status) {
+        return Ok(());
+    }
+    let body: Option<Value> = serde_json::from_slice(&response.body).ok();
     // Admin API: {"type":"error","error":{...}}; Compliance API: {"error":{...}}.
-    let error = body.as_ref().ok().and_then(|b| b.get("error"));
+    let error = body.as_ref().and_then(|b| b.get("error"));
     let message = match error.and_then(|e| e.get("message")).and_then(Value::as_str) {
         Some(message) => message.to_owned(),
         None => {
@@ -273,7 +309,7 @@ pub fn parse_response(response: &HttpResponse) -> Result<Value, ApiError> {
             }
         }
     };
-    Err(failure(message, error))
+    Err(failure(response, message, error))
 }
 
 /// The error object of a body that is the API's error envelope instead of

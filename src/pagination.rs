@@ -106,17 +106,24 @@ fn parse_page_token(mut body: Value) -> Result<ListPage, ConnectorError> {
     let more = has_more(&body)?;
     let token = text_field(&body, "next_page");
     let data = take_data(&mut body)?;
-    let next = match (more, token) {
-        (Some(true), None) => {
-            return Err(ConnectorError::Upstream(
-                "`has_more` is true but `next_page` is missing: refusing to stop early".into(),
-            ));
-        }
-        (Some(false), _) => None,
-        // No `has_more` (rate limits, sessions, unpaginated revisions): the token decides.
-        (_, token) => token,
-    };
+    let next = next_page_token(more, token)?;
     Ok(ListPage { data, next })
+}
+
+/// The page-token scheme's next page, from a response's `has_more` and
+/// `next_page` (an empty token is no token).
+pub fn next_page_token(
+    has_more: Option<bool>,
+    next_page: Option<String>,
+) -> Result<Option<String>, ConnectorError> {
+    match (has_more, next_page.filter(|t| !t.is_empty())) {
+        (Some(true), None) => Err(ConnectorError::Upstream(
+            "`has_more` is true but `next_page` is missing: refusing to stop early".into(),
+        )),
+        (Some(false), _) => Ok(None),
+        // No `has_more` (rate limits, sessions, unpaginated revisions): the token decides.
+        (_, token) => Ok(token),
+    }
 }
 
 fn kind_of(v: &Value) -> &'static str {

@@ -2,12 +2,11 @@
 //! ground truth to the last token and the last digit of cost; incremental runs
 //! re-read only the lookback and update revised buckets in place.
 
+use crate::common::truth::*;
 use crate::common::warehouse::*;
 use crate::common::*;
-use anthropic_mock::reports::{
-    USAGE_DIMENSIONS, atoms_between, claude_code_rows, cost_results, usage_results,
-};
-use anthropic_mock::{Behaviour, MockServer};
+use anthropic_mock::Behaviour;
+use anthropic_mock::reports::USAGE_DIMENSIONS;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use host_harness::sync::SyncOptions;
 use std::path::Path;
@@ -21,45 +20,6 @@ fn report_options(
     options.settings_json = settings.to_string();
     options.full_refresh = full_refresh;
     options
-}
-
-fn int(db: &Path, sql: &str) -> i64 {
-    select(db, sql)[0][0].parse().unwrap_or(0)
-}
-
-fn rfc3339(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-/// The mock's usage rows (and output tokens) for closed buckets in [start, cutoff).
-fn usage_truth(
-    mock: &MockServer,
-    start: DateTime<Utc>,
-    cutoff: DateTime<Utc>,
-    width: Duration,
-    grouping: &[&str],
-) -> (usize, u64) {
-    let org = mock.org();
-    let pools = org.usage_pools();
-    let group_by: Vec<usize> = grouping
-        .iter()
-        .map(|g| USAGE_DIMENSIONS.iter().position(|d| d == g).unwrap())
-        .collect();
-    let (mut rows, mut output) = (0, 0);
-    let mut bucket = start;
-    while bucket < cutoff {
-        let atoms = atoms_between(
-            org.size.seed,
-            &pools,
-            &org.usage_revisions,
-            bucket,
-            bucket + width,
-        );
-        rows += usage_results(&atoms, &group_by).len();
-        output += atoms.iter().map(|a| a.counters[4]).sum::<u64>();
-        bucket += width;
-    }
-    (rows, output)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -173,48 +133,17 @@ async fn a_full_refresh_of_all_eight_admin_streams_matches_the_mock_and_a_second
     );
 
     // Cost: every closed day, amounts summed exactly (decimal text, in micro-cents).
-    let pools = org.usage_pools();
-    let mut expected_microcents = 0u64;
-    let mut expected_rows = 0usize;
-    let mut day = start;
-    while day < today {
-        let results = cost_results(&atoms_between(
-            org.size.seed,
-            &pools,
-            &org.usage_revisions,
-            day,
-            day + Duration::days(1),
-        ));
-        expected_rows += results.len();
-        expected_microcents += results.iter().map(|(_, m)| m).sum::<u64>();
-        day += Duration::days(1);
-    }
-    let amounts = select(
-        &db,
-        &format!(
-            "SELECT amount FROM cost_report WHERE bucket_end <= '{}'",
-            rfc3339(today)
-        ),
-    );
-    assert_eq!(amounts.len(), expected_rows);
-    let landed: u64 = amounts
-        .iter()
-        .map(|a| {
-            let (whole, frac) = a[0].split_once('.').unwrap_or((&a[0], ""));
-            whole.parse::<u64>().unwrap() * 1_000_000
-                + format!("{frac:0<6}").parse::<u64>().unwrap()
-        })
-        .sum();
+    let (expected_rows, expected_microcents) = cost_truth(&mock, start, today);
+    let (landed_rows, landed) = landed_cost(&db, &format!("bucket_end <= '{}'", rfc3339(today)));
+    assert_eq!(landed_rows, expected_rows);
     assert_eq!(landed, expected_microcents, "cost to the last digit");
 
     // Claude Code: one request per day, every closed day's rows.
-    let actors = org.claude_code_actors();
-    let mut expected = 0;
-    let mut d = start.date_naive();
-    while d < (now - Duration::hours(1)).date_naive() {
-        expected += claude_code_rows(org.size.seed, d, &actors).len();
-        d = d.succ_opt().unwrap();
-    }
+    let expected = claude_code_truth(
+        &mock,
+        start.date_naive(),
+        (now - Duration::hours(1)).date_naive(),
+    );
     let closed_days = int(
         &db,
         &format!(

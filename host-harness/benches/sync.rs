@@ -120,6 +120,7 @@ async fn main() {
         organizations: 1,
         compliance_users: 0,
         activities: 0,
+        cost_rows_per_day: None,
         seed: 1,
     }))
     .await

@@ -5,6 +5,7 @@
 //! - [`org`]: the generated data
 //! - [`auth`]: keys by prefix, scopes, entitlement
 //! - [`paging`]: both pagination schemes and limit checks
+//! - [`reports`]: usage, cost and Claude Code reports; [`bulk_cost`]: a large organisation's cost
 //! - [`routes`]: the endpoints
 //! - [`server`]: HTTP on loopback and the request log
 //! - [`behaviour`]: switches for the failure cases
@@ -13,6 +14,7 @@
 pub mod api_error;
 pub mod auth;
 pub mod behaviour;
+pub mod bulk_cost;
 pub mod faulty_body;
 pub mod org;
 pub mod paging;

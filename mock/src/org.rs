@@ -15,6 +15,9 @@ pub struct OrgSize {
     pub compliance_users: usize,
     /// Events in the compliance activity feed.
     pub activities: usize,
+    /// Rows of `cost_report` per day, for a large organisation
+    /// ([`super::bulk_cost`]); none: the cost of the usage records (a few dozen a day).
+    pub cost_rows_per_day: Option<usize>,
     /// Seed of every generated value.
     pub seed: u64,
 }
@@ -26,6 +29,7 @@ impl Default for OrgSize {
             organizations: 5,
             compliance_users: 60,
             activities: 200,
+            cost_rows_per_day: None,
             seed: 7,
         }
     }
@@ -506,6 +510,7 @@ mod tests {
             organizations: 20,
             compliance_users: 100,
             activities: 50,
+            cost_rows_per_day: None,
             seed: 1,
         };
         let a = MockOrg::generate(size);

@@ -57,7 +57,7 @@ pub struct Pools {
 /// Revisions: extra output tokens added late to the first atom of an hour.
 pub type Revisions = BTreeMap<i64, u64>;
 
-fn mix(mut z: u64) -> u64 {
+pub(crate) fn mix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -183,7 +183,7 @@ pub fn usage_results(atoms: &[Atom], group_by: &[usize]) -> Vec<Value> {
 
 /// Price of one token in millionths of a cent, by counter (input, cache 1h, cache 5m, cache read, output).
 const PRICE_MICROCENTS: [u64; 5] = [300, 600, 375, 30, 1500];
-const TOKEN_TYPES: [&str; 5] = [
+pub(crate) const TOKEN_TYPES: [&str; 5] = [
     "uncached_input_tokens",
     "cache_creation.ephemeral_1h_input_tokens",
     "cache_creation.ephemeral_5m_input_tokens",
@@ -316,11 +316,14 @@ pub fn usage_report(
     })
 }
 
-/// `GET /v1/organizations/cost_report` (daily only).
+/// `GET /v1/organizations/cost_report` (daily only). With `rows_per_day`, a
+/// large organisation's cost ([`super::bulk_cost`]); otherwise the cost of the
+/// usage records.
 pub fn cost_report(
     seed: u64,
     pools: &Pools,
     revisions: &Revisions,
+    rows_per_day: Option<usize>,
     params: &Params,
 ) -> Result<Value, ApiError> {
     let width_name = params.get("bucket_width").unwrap_or("1d");
@@ -330,16 +333,20 @@ pub fn cost_report(
         )));
     }
     bucket_page(params, "1d", |from, to| {
-        cost_results(&atoms_between(
-            seed,
-            pools,
-            revisions,
-            from,
-            to.min(Utc::now()),
-        ))
-        .into_iter()
-        .map(|(row, _)| row)
-        .collect()
+        let results = match rows_per_day {
+            Some(rows) if from <= Utc::now() => {
+                super::bulk_cost::bulk_cost_results(seed, from, rows)
+            }
+            Some(_) => Vec::new(),
+            None => cost_results(&atoms_between(
+                seed,
+                pools,
+                revisions,
+                from,
+                to.min(Utc::now()),
+            )),
+        };
+        results.into_iter().map(|(row, _)| row).collect()
     })
 }
 

@@ -78,6 +78,7 @@ pub fn route(
             org.size.seed,
             &org.usage_pools(),
             &org.usage_revisions,
+            org.size.cost_rows_per_day,
             params,
         ),
         ["v1", "organizations", "usage_report", "claude_code"] => {

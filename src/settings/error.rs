@@ -32,6 +32,12 @@ pub enum SettingError {
     NotNames(SettingName),
     #[error("{} must be a comma-separated text or a list", .0.name())]
     NotAList(SettingName),
+    /// A start date after the moment of the read.
+    #[error(
+        "{} {value} is in the future (now is {now}); use a date up to today, or leave it unset",
+        SettingName::StartDate.name()
+    )]
+    StartDateInFuture { value: Value, now: String },
     /// A per-stream value names a stream that does not read the setting.
     #[error("{} names `{stream}`; it applies to: {readers}", .setting.name())]
     NotReadBy {

@@ -36,7 +36,8 @@ pub struct Settings {
     pub grouping: Grouping,
     /// Items per request; none means each endpoint's maximum.
     pub page_size: Option<u32>,
-    /// Where an incremental stream's first run starts (none: the stream's default).
+    /// Where an incremental stream's history begins (none: the stream's default):
+    /// a first run starts there, a later one backfills from there. Never in the future.
     pub start_date: Option<DateTime<Utc>>,
     /// How far before its watermark a report run starts again, per stream.
     pub lookback: Lookback,
@@ -65,6 +66,15 @@ impl Settings {
     /// defaults). `lookback_streams` are the streams that read `lookback_hours`,
     /// the only ones its per-stream form may name.
     pub fn parse(json: &str, lookback_streams: &[&str]) -> Result<Self, SettingError> {
+        Self::parse_as_of(json, lookback_streams, Utc::now())
+    }
+
+    /// [`Settings::parse`] at the moment `now` (what a start date may not be after).
+    pub fn parse_as_of(
+        json: &str,
+        lookback_streams: &[&str],
+        now: DateTime<Utc>,
+    ) -> Result<Self, SettingError> {
         let mut settings = Self::default();
         if json.trim().is_empty() {
             return Ok(settings);
@@ -85,7 +95,7 @@ impl Settings {
                     settings.grouping = Grouping::from_setting(&value)?;
                 }
                 SettingName::StartDate => {
-                    settings.start_date = Some(start_date::from_setting(&value)?);
+                    settings.start_date = Some(start_date::from_setting(&value, now)?);
                 }
                 SettingName::LookbackHours => {
                     settings.lookback = Lookback::from_setting(&value, lookback_streams)?;

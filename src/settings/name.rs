@@ -75,8 +75,10 @@ impl SettingName {
             ),
             Self::StartDate => (
                 "Start date",
-                "Where the first run of an incremental stream starts (YYYY-MM-DD or \
-                 RFC 3339). Activities default to the whole feed, the reports to 30 days back.",
+                "Where the history of an incremental stream begins (YYYY-MM-DD or RFC 3339, \
+                 not in the future). The first run starts there; set earlier later on, the \
+                 next run backfills the missing history first. Activities default to the \
+                 whole feed, the reports to 30 days back.",
             ),
             Self::LookbackHours => (
                 "Reports — lookback (hours)",
@@ -97,7 +99,9 @@ impl SettingName {
             Self::PageSize => (
                 "Page size",
                 "Items per request, 1 to 1000, capped by each endpoint's own maximum. \
-                 Defaults to that maximum (fewest requests).",
+                 Defaults to that maximum (fewest requests). The usage and cost reports \
+                 page by time bucket: for them it is the rows a request aims at (default \
+                 10000), and the window is narrowed, down to one bucket, to stay near it.",
             ),
         }
     }

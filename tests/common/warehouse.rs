@@ -2,7 +2,7 @@
 
 use super::runtime;
 use host_harness::destinations::SqliteDestination;
-use host_harness::runtime::ConnectionConfig;
+use host_harness::runtime::{ConnectionConfig, PluginRuntime};
 use host_harness::sync::{RetryPolicy, Silent, SyncEngine, SyncError, SyncOptions, SyncReport};
 use rusqlite::Connection;
 use serde_json::Value;
@@ -23,9 +23,19 @@ pub fn options(streams: &[&str], page_size: u32) -> SyncOptions {
 }
 
 pub async fn sync(connection: &ConnectionConfig, db: &Path, options: &SyncOptions) -> SyncReport {
+    sync_with(runtime(), connection, db, options).await
+}
+
+/// [`sync`] with a runtime of its own (other sandbox limits).
+pub async fn sync_with(
+    runtime: &PluginRuntime,
+    connection: &ConnectionConfig,
+    db: &Path,
+    options: &SyncOptions,
+) -> SyncReport {
     let mut destination = SqliteDestination::open(db).unwrap();
     SyncEngine {
-        runtime: runtime(),
+        runtime,
         connection,
         destination: &mut destination,
         progress: &mut Silent,

@@ -38,6 +38,10 @@ pub struct ConnectionArgs {
     /// Events in the mock's activity feed (with --mock).
     #[arg(long, default_value_t = OrgSize::default().activities, requires = "mock")]
     pub mock_activities: usize,
+    /// Rows of the mock's cost report per day, as a large organisation has
+    /// (with --mock; default: the cost of the mock's usage, a few dozen a day).
+    #[arg(long, value_name = "ROWS", requires = "mock")]
+    pub mock_cost_rows_per_day: Option<usize>,
 }
 
 /// A resolved connection, and the mock serving it when there is one (kept
@@ -55,6 +59,7 @@ impl ConnectionArgs {
                 organizations: self.mock_organizations,
                 compliance_users: self.mock_compliance_users,
                 activities: self.mock_activities,
+                cost_rows_per_day: self.mock_cost_rows_per_day,
                 ..OrgSize::default()
             });
             let server = MockServer::start(org)

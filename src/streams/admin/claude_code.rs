@@ -6,6 +6,10 @@
 //! today. The watermark is the first day not yet closed and read: a day counts
 //! as closed an hour after it ends, when the API serves all of it.
 //!
+//! The state also records the first day its history holds (`covered_from`):
+//! a start date earlier than that is a gap, whose days are read first, before
+//! the run goes on from the lookback ([`crate::streams::incremental::plan_run`]).
+//!
 //! Rows are split by terminal and remote flag, so the key is the date, the
 //! actor (email address or API key name), `terminal_type` and `is_remote`.
 
@@ -14,6 +18,7 @@ use crate::http::{ApiClient, Query};
 use crate::model::{KeyKind, Page, ReadRequest};
 use crate::pagination::Scheme;
 use crate::streams::ReadContext;
+use crate::streams::incremental::{Coverage, Saved, cursor_walk, mid_walk, plan_run, saved_state};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -25,11 +30,17 @@ const MAX_LIMIT: u32 = 1000;
 const SETTLE: Duration = Duration::hours(1);
 /// Re-read when the lookback setting gives none: the data is revised for a while.
 const DEFAULT_LOOKBACK: Duration = Duration::hours(48);
+/// Where a first run starts when no start date is set.
+const DEFAULT_HISTORY: Duration = Duration::days(30);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct State {
     /// The first day not yet read in full.
     watermark: NaiveDate,
+    /// The first day of the history the state holds; absent from states
+    /// written before it was recorded (unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    covered_from: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,6 +49,9 @@ struct Walk {
     last_day: NaiveDate,
     page: Option<String>,
     watermark: Option<NaiveDate>,
+    /// What the state may claim, and the gap read first.
+    #[serde(default)]
+    coverage: Coverage<NaiveDate>,
 }
 
 fn is_closed(day: NaiveDate, now: DateTime<Utc>) -> bool {
@@ -48,7 +62,7 @@ fn is_closed(day: NaiveDate, now: DateTime<Utc>) -> bool {
 
 pub fn read(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
     let now = Utc::now();
-    let walk = match crate::streams::incremental::cursor_walk(request)? {
+    let walk: Walk = match cursor_walk(request)? {
         Some(walk) => walk,
         None => first_walk(ctx, request, now)?,
     };
@@ -72,61 +86,64 @@ pub fn read(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
             page: Some(token),
             ..walk
         };
-        return Ok(crate::streams::incremental::mid_walk(
-            records,
-            &next,
-            Vec::new(),
-        ));
+        return Ok(mid_walk(records, &next, Vec::new()));
     }
+    let day_after = walk.day + Duration::days(1);
+    // Days of a backfilled gap are before the old watermark, which stays.
     let watermark = match (walk.watermark, is_closed(walk.day, now)) {
-        (previous, true) => Some(previous.map_or(walk.day + Duration::days(1), |p| {
-            p.max(walk.day + Duration::days(1))
-        })),
+        (previous, true) => Some(previous.map_or(day_after, |p| p.max(day_after))),
         (previous, false) => previous,
     };
-    let next_cursor = (walk.day < walk.last_day).then(|| {
+    let (coverage, resume_at) = walk.coverage.advance(day_after);
+    let next_day = resume_at.unwrap_or(day_after);
+    let next_cursor = (next_day <= walk.last_day).then(|| {
         serde_json::to_string(&Walk {
-            day: walk.day + Duration::days(1),
+            day: next_day,
             last_day: walk.last_day,
             page: None,
             watermark,
+            coverage,
         })
         .expect("walk serialises")
     });
     Ok(Page {
         records,
-        state_json: watermark
-            .map(|w| serde_json::to_string(&State { watermark: w }).expect("state serialises")),
+        state_json: watermark.map(|watermark| {
+            serde_json::to_string(&State {
+                watermark,
+                covered_from: coverage.covered_from,
+            })
+            .expect("state serialises")
+        }),
         next_cursor,
         warnings: Vec::new(),
     })
 }
 
 fn first_walk(ctx: &ReadContext<'_>, request: &ReadRequest, now: DateTime<Utc>) -> Result<Walk> {
-    let saved: Option<State> = crate::streams::incremental::saved_state(request)?;
-    let start = match &saved {
-        Some(state) => {
-            let from = state
-                .watermark
-                .and_hms_opt(0, 0, 0)
-                .expect("midnight")
-                .and_utc()
-                - ctx.settings.lookback.for_stream(STREAM, DEFAULT_LOOKBACK);
-            from.date_naive()
-        }
-        None => ctx
-            .settings
-            .start_date
-            .unwrap_or(now - Duration::days(30))
-            .date_naive(),
-    };
+    let saved: Option<State> = saved_state(request)?;
+    let lookback = ctx.settings.lookback.for_stream(STREAM, DEFAULT_LOOKBACK);
+    let (start, coverage) = plan_run(
+        saved.as_ref().map(|state| Saved {
+            covered_from: state.covered_from,
+            watermark: state.watermark,
+            resume_at: (midnight(state.watermark) - lookback).date_naive(),
+        }),
+        ctx.settings.start_date.map(|date| date.date_naive()),
+        (now - DEFAULT_HISTORY).date_naive(),
+    );
     let today = now.date_naive();
     Ok(Walk {
         day: start.min(today),
         last_day: today,
         page: None,
         watermark: saved.map(|s| s.watermark),
+        coverage,
     })
+}
+
+fn midnight(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(chrono::NaiveTime::MIN).and_utc()
 }
 
 /// The date as `YYYY-MM-DD` (the API gives it either way), the actor's id and
@@ -170,6 +187,17 @@ fn shape(mut row: Value) -> Result<String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_state_and_a_walk_written_before_coverage_still_load() {
+        let state: State = serde_json::from_str(r#"{"watermark":"2026-01-20"}"#).unwrap();
+        assert_eq!(state.covered_from, None);
+        let walk: Walk = serde_json::from_str(
+            r#"{"day":"2026-01-18","last_day":"2026-01-21","page":null,"watermark":"2026-01-20"}"#,
+        )
+        .unwrap();
+        assert_eq!(walk.coverage, Coverage::default());
+    }
 
     #[test]
     fn dates_in_either_format_and_both_actor_kinds() {

@@ -162,7 +162,7 @@ pub static STREAMS: [StreamSpec; 8] = [
             ("output_tokens", Integer),
             ("server_tool_use.web_search_requests", Integer),
         ],
-        // page_size is offered on every stream; a report's `limit` stays its buckets per page.
+        // page_size: the rows a page aims at; the window's buckets (`limit`) are sized to it.
         settings: &[
             UsageReportGranularity,
             UsageReportGrouping,
@@ -199,7 +199,7 @@ pub static STREAMS: [StreamSpec; 8] = [
             ("inference_geo", Text),
             ("workspace_id", Text),
         ],
-        // page_size is offered on every stream; a report's `limit` stays its buckets per page.
+        // page_size: the rows a page aims at; the window's buckets (`limit`) are sized to it.
         settings: &[UsageReportGranularity, StartDate, LookbackHours, PageSize],
         reader: reports::cost,
     },

@@ -7,39 +7,64 @@
 //! start (or the beginning). The window travels in the page cursor, and the
 //! watermark moves to the window's end only with the last page, so a run that
 //! stops half-way re-reads its window next time instead of skipping events.
+//!
+//! The state also records where its history begins (`covered_from`): a start
+//! date earlier than that is a gap, read first as a window of its own
+//! (`[start date, covered_from)`), before the run's ordinary window
+//! ([`crate::streams::incremental::plan_run`]).
 
-use crate::error::{ConnectorError, Result};
+use crate::error::Result;
 use crate::http::{ApiClient, Query};
 use crate::model::{KeyKind, Page, ReadRequest};
 use crate::pagination::Scheme;
 use crate::streams::ReadContext;
+use crate::streams::incremental::{Coverage, Saved, cursor_walk, mid_walk, plan_run, saved_state};
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 const PATH: &str = "/v1/compliance/activities";
 const MAX_LIMIT: u32 = 5000;
 /// Events younger than this may not be queryable yet.
 const SETTLE: Duration = Duration::minutes(1);
+/// The feed read without a start date covers all of it: its coverage is
+/// recorded from the Unix epoch, before any event.
+const FEED_BEGINNING: DateTime<Utc> = DateTime::UNIX_EPOCH;
 
 /// The window a run reads, carried from page to page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Window {
     /// `created_at.gte`, when bounded.
-    gte: Option<String>,
-    /// `created_at.lt`.
-    lt: String,
+    gte: Option<DateTime<Utc>>,
+    /// The end of the run: `created_at.lt` of its ordinary window.
+    lt: DateTime<Utc>,
     /// The next page's `after_id`.
     after_id: Option<String>,
     /// The watermark before this run, which the new one never goes below.
     #[serde(default)]
-    previous: Option<String>,
+    previous: Option<DateTime<Utc>>,
+    /// What the state may claim, and the gap read first.
+    #[serde(default)]
+    coverage: Coverage<DateTime<Utc>>,
+}
+
+impl Window {
+    /// `created_at.lt` of this window: the end of the gap while one is read.
+    fn end(&self) -> DateTime<Utc> {
+        self.coverage
+            .read_until()
+            .map_or(self.lt, |gap_end| gap_end.min(self.lt))
+    }
 }
 
 /// The committed state: everything before the watermark has been read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct State {
-    watermark: String,
+    watermark: DateTime<Utc>,
+    /// Where the history the state holds begins; absent from states written
+    /// before it was recorded (unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    covered_from: Option<DateTime<Utc>>,
 }
 
 fn rfc3339(t: DateTime<Utc>) -> String {
@@ -51,41 +76,38 @@ fn first_window(
     request: &ReadRequest,
     now: DateTime<Utc>,
 ) -> Result<Window> {
-    let state: Option<State> = crate::streams::incremental::saved_state(request)?;
-    let previous = state.as_ref().map(|s| s.watermark.clone());
-    let start = match state {
-        Some(state) => {
-            let watermark = DateTime::parse_from_rfc3339(&state.watermark)
-                .map_err(|e| {
-                    ConnectorError::InvalidConfig(format!(
-                        "bad activities watermark ({e}); {}",
-                        crate::streams::incremental::reset_hint("activities")
-                    ))
-                })?
-                .with_timezone(&Utc);
-            Some(watermark - ctx.settings.activities_overlap)
-        }
-        None => ctx.settings.start_date,
-    };
+    let state: Option<State> = saved_state(request)?;
+    let (start, coverage) = plan_run(
+        state.as_ref().map(|state| Saved {
+            covered_from: state.covered_from,
+            watermark: state.watermark,
+            resume_at: state.watermark - ctx.settings.activities_overlap,
+        }),
+        ctx.settings.start_date,
+        FEED_BEGINNING,
+    );
     let end = now - SETTLE;
     Ok(Window {
-        // A start in the future (a clock skew, a mistyped date) reads nothing, not an error.
-        gte: start.map(|s| rfc3339(s.min(end))),
-        lt: rfc3339(end),
+        // The whole feed needs no lower bound. A start within the last minute
+        // reads nothing yet, not a reversed window.
+        gte: (start > FEED_BEGINNING).then(|| start.min(end)),
+        lt: end,
         after_id: None,
-        previous,
+        previous: state.map(|s| s.watermark),
+        coverage,
     })
 }
 
 pub fn read(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
-    let window = match crate::streams::incremental::cursor_walk(request)? {
+    let window: Window = match cursor_walk(request)? {
         Some(window) => window,
         None => first_window(ctx, request, Utc::now())?,
     };
+    let end = window.end();
     let query = Query::new()
         .set("limit", ctx.settings.page_size(MAX_LIMIT))
-        .set_opt("created_at.gte", window.gte.as_deref())
-        .set("created_at.lt", &window.lt)
+        .set_opt("created_at.gte", window.gte.map(rfc3339))
+        .set("created_at.lt", rfc3339(end))
         .set_array(
             "exclude_activity_types",
             &ctx.settings.activities_exclude_types,
@@ -101,35 +123,37 @@ pub fn read(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
         .into_iter()
         .map(|a| flatten_actor(a).to_string())
         .collect();
-    Ok(match page.next {
-        Some(after_id) => crate::streams::incremental::mid_walk(
-            records,
-            &Window {
-                after_id: Some(after_id),
-                ..window
-            },
-            Vec::new(),
-        ),
-        None => Page {
-            records,
-            state_json: Some(
-                json!(State {
-                    watermark: later(window.previous.as_deref(), window.lt)
-                })
-                .to_string(),
-            ),
-            next_cursor: None,
-            warnings: Vec::new(),
-        },
-    })
-}
-
-/// The later of two RFC 3339 timestamps written the same way (as this module writes them).
-fn later(previous: Option<&str>, next: String) -> String {
-    match previous {
-        Some(p) if p > next.as_str() => p.to_owned(),
-        _ => next,
+    if let Some(after_id) = page.next {
+        let next = Window {
+            after_id: Some(after_id),
+            ..window
+        };
+        return Ok(mid_walk(records, &next, Vec::new()));
     }
+    // The window is read. A backfilled gap ends before the old watermark,
+    // which therefore stays; the ordinary window moves it to its end.
+    let watermark = window.previous.map_or(end, |previous| previous.max(end));
+    let (coverage, resume_at) = window.coverage.advance(end);
+    let state = State {
+        watermark,
+        covered_from: coverage.covered_from,
+    };
+    let next_cursor = resume_at.filter(|at| *at < window.lt).map(|at| {
+        serde_json::to_string(&Window {
+            gte: Some(at),
+            lt: window.lt,
+            after_id: None,
+            previous: Some(watermark),
+            coverage,
+        })
+        .expect("a window serialises")
+    });
+    Ok(Page {
+        records,
+        state_json: Some(serde_json::to_string(&state).expect("state serialises")),
+        next_cursor,
+        warnings: Vec::new(),
+    })
 }
 
 /// Add the actor's common fields as top-level columns; the actor and the whole
@@ -167,6 +191,28 @@ fn flatten_actor(mut activity: Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_state_and_a_window_written_before_coverage_still_load_and_read_the_same() {
+        let state: State = serde_json::from_str(r#"{"watermark":"2026-01-20T10:00:00Z"}"#).unwrap();
+        assert_eq!(state.covered_from, None);
+        let window: Window = serde_json::from_str(
+            r#"{"gte":"2026-01-20T09:50:00Z","lt":"2026-01-21T10:00:00Z","after_id":"activity_1","previous":"2026-01-20T10:00:00Z"}"#,
+        )
+        .unwrap();
+        assert_eq!(window.coverage, Coverage::default());
+        assert_eq!(rfc3339(window.end()), "2026-01-21T10:00:00Z");
+        let written = serde_json::to_string(&State {
+            covered_from: Some(FEED_BEGINNING),
+            ..state
+        })
+        .unwrap();
+        assert_eq!(
+            written,
+            r#"{"watermark":"2026-01-20T10:00:00Z","covered_from":"1970-01-01T00:00:00Z"}"#
+        );
+    }
 
     #[test]
     fn actor_fields_are_flattened_whatever_the_actor_type() {

@@ -24,6 +24,10 @@ pub struct MockCommand {
     /// Events in the compliance activity feed.
     #[arg(long, default_value_t = OrgSize::default().activities)]
     pub activities: usize,
+    /// Rows of the cost report per day, as a large organisation has (default:
+    /// the cost of the generated usage, a few dozen a day).
+    #[arg(long, value_name = "ROWS")]
+    pub cost_rows_per_day: Option<usize>,
     /// Seed of the generated data.
     #[arg(long, default_value_t = OrgSize::default().seed)]
     pub seed: u64,
@@ -36,6 +40,7 @@ impl MockCommand {
             organizations: self.organizations,
             compliance_users: self.compliance_users,
             activities: self.activities,
+            cost_rows_per_day: self.cost_rows_per_day,
             seed: self.seed,
         });
         let server = MockServer::bind(self.listen, org)

@@ -1,0 +1,441 @@
+//! `usage_report` and `cost_report`: time-bucketed reports, read in windows
+//! sized to the organisation, incrementally from a watermark.
+//!
+//! A run covers `[start, end)`, where `end` is the end of the bucket holding
+//! "now" (the open bucket is read too) and `start` is, incrementally,
+//! `watermark − lookback` (buckets are revised after the fact; rows are
+//! upserted by a deterministic id, so re-reading replaces), or the configured
+//! start (30 days back by default). The range is walked one window at a time,
+//! each as many buckets as keep a page near the page size ([`window`]), and
+//! each response is read straight into records ([`page`]); the window and the
+//! next page token travel in the page cursor. After each window the watermark
+//! moves to the end of its last *closed* bucket, never further, and never back.
+//!
+//! The state also records where its history begins (`covered_from`): a start
+//! date earlier than that is a gap, read first, before the run goes on from
+//! the lookback ([`crate::streams::incremental::plan_run`]). And it records
+//! the query's configuration: a different granularity or grouping is a
+//! different query, so its old watermark is dropped (with a warning).
+
+mod page;
+mod window;
+
+use crate::error::Result;
+use crate::host::LogLevel;
+use crate::http::{ApiClient, Query};
+use crate::model::{KeyKind, Page, ReadRequest};
+use crate::settings::{Dimension, Granularity, Named, Settings};
+use crate::streams::ReadContext;
+use crate::streams::incremental::{Coverage, Saved, cursor_walk, mid_walk, plan_run, saved_state};
+use chrono::{DateTime, Duration, DurationRound, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use window::{DEFAULT_ROWS_PER_PAGE, WindowSizer};
+
+/// Where a report starts when nothing says otherwise.
+const DEFAULT_HISTORY: Duration = Duration::days(30);
+
+/// How a report's result row becomes the record's fields.
+type Shape = fn(Map<String, Value>) -> Map<String, Value>;
+
+/// What differs between the two reports.
+struct Report {
+    stream: &'static str,
+    path: &'static str,
+    width: Granularity,
+    /// `group_by[]` values sent.
+    group_by: Vec<&'static str>,
+    /// Fields of a result row that, with the bucket, identify it.
+    identity: Vec<&'static str>,
+}
+
+impl Report {
+    fn usage(settings: &Settings) -> Self {
+        Self {
+            stream: "usage_report",
+            path: "/v1/organizations/usage_report/messages",
+            width: settings.granularity,
+            group_by: settings.grouping.iter().map(Dimension::name).collect(),
+            identity: Dimension::names(),
+        }
+    }
+
+    /// The API serves cost per day only, whatever the granularity setting.
+    fn cost() -> Self {
+        Self {
+            stream: "cost_report",
+            path: "/v1/organizations/cost_report",
+            width: Granularity::Day,
+            group_by: vec!["workspace_id", "description"],
+            identity: vec![
+                "workspace_id",
+                "description",
+                "cost_type",
+                "model",
+                "token_type",
+                "service_tier",
+                "context_window",
+                "inference_geo",
+                "currency",
+            ],
+        }
+    }
+
+    /// The query a watermark belongs to: `{width}|{group_by joined by ,}`.
+    fn config(&self) -> String {
+        format!("{}|{}", self.width.name(), self.group_by.join(","))
+    }
+
+    /// How many buckets `[start, end)` spans (a part counts as one).
+    fn buckets_between(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> u16 {
+        let span = (end - start).num_seconds().max(0);
+        let width = self.width.bucket_length().num_seconds();
+        u16::try_from((span + width - 1) / width).unwrap_or(u16::MAX)
+    }
+
+    /// The start of the bucket holding `t`.
+    fn floor(&self, t: DateTime<Utc>) -> DateTime<Utc> {
+        t.duration_trunc(self.width.bucket_length()).unwrap_or(t)
+    }
+}
+
+/// The lookback when the setting gives none: buckets are revised for a while
+/// after they close, so two days of daily buckets, six hours of finer ones.
+fn default_lookback(width: Granularity) -> Duration {
+    match width {
+        Granularity::Day => Duration::hours(48),
+        Granularity::Hour | Granularity::Minute => Duration::hours(6),
+    }
+}
+
+/// Committed state. The fields after `config` are absent from states written
+/// before they were recorded, and default to "unknown".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct State {
+    /// Every bucket before this is closed and has been read.
+    watermark: DateTime<Utc>,
+    /// The query this watermark belongs to (width and grouping).
+    config: String,
+    /// Where the history the state holds begins: every bucket from here to
+    /// the watermark has been read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    covered_from: Option<DateTime<Utc>>,
+    /// The most rows one bucket held in the run that wrote the state: the
+    /// next run sizes its first window from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    densest_bucket: Option<u32>,
+}
+
+/// The walk of one run, carried from page to page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Walk {
+    window_start: DateTime<Utc>,
+    range_end: DateTime<Utc>,
+    /// Buckets this window asks for (`limit`); none in a walk written before
+    /// windows were sized, which asked for the API's largest.
+    #[serde(default)]
+    buckets: Option<u16>,
+    page: Option<String>,
+    /// The watermark before this window, so it never moves back.
+    watermark: Option<DateTime<Utc>>,
+    /// The most rows one bucket has held in this run.
+    #[serde(default)]
+    densest_bucket: Option<u32>,
+    #[serde(default)]
+    coverage: Coverage<DateTime<Utc>>,
+}
+
+impl Walk {
+    /// The end of this window: its buckets, but never past the range or the
+    /// end of a gap being backfilled.
+    fn window_end(&self, report: &Report, buckets: u16) -> DateTime<Utc> {
+        let end = (self.window_start + report.width.bucket_length() * i32::from(buckets))
+            .min(self.range_end);
+        self.coverage
+            .read_until()
+            .map_or(end, |gap_end| end.min(gap_end))
+    }
+}
+
+fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+pub fn usage(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
+    read(
+        ctx,
+        request,
+        &Report::usage(ctx.settings),
+        Vec::new(),
+        usage_record,
+    )
+}
+
+pub fn cost(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
+    let report = Report::cost();
+    let mut warnings = Vec::new();
+    if ctx.settings.granularity != report.width {
+        let warning = format!(
+            "cost_report is served per day only: granularity {} falls back to {} for cost",
+            ctx.settings.granularity.name(),
+            report.width.name()
+        );
+        ctx.host.log(LogLevel::Warn, &warning);
+        warnings.push(warning);
+    }
+    read(ctx, request, &report, warnings, |row| row)
+}
+
+fn read(
+    ctx: &ReadContext<'_>,
+    request: &ReadRequest,
+    report: &Report,
+    mut warnings: Vec<String>,
+    shape: Shape,
+) -> Result<Page> {
+    let now = Utc::now();
+    let sizer = WindowSizer {
+        target_rows: ctx.settings.page_size(DEFAULT_ROWS_PER_PAGE),
+        max_buckets: report.width.max_buckets_per_page(),
+    };
+    let walk: Walk = match cursor_walk(request)? {
+        Some(walk) => walk,
+        None => first_walk(ctx, request, report, sizer, now, &mut warnings)?,
+    };
+    let buckets = walk.buckets.unwrap_or(sizer.max_buckets);
+    let window_end = walk.window_end(report, buckets);
+    // The last window of a range, or of a gap, may be shorter than asked.
+    let limit = report
+        .buckets_between(walk.window_start, window_end)
+        .min(buckets)
+        .max(1);
+
+    let query = Query::new()
+        .set("starting_at", rfc3339(walk.window_start))
+        .set("ending_at", rfc3339(window_end))
+        .set("bucket_width", report.width.name())
+        .set_array("group_by", &report.group_by)
+        .set("limit", limit)
+        .set_opt("page", walk.page.as_deref());
+    let client = ApiClient::new(ctx.host, ctx.connection, KeyKind::Admin)?;
+    let body = client
+        .get_body(report.path, &query)
+        .map_err(|e| e.into_connector_error(client.field()))?;
+    let page = page::read_page(&body, report, shape)?;
+    drop(body);
+    let densest_bucket = walk.densest_bucket.max(Some(page.densest_bucket));
+
+    if let Some(token) = page.next_page {
+        let next = Walk {
+            page: Some(token),
+            densest_bucket,
+            ..walk
+        };
+        return Ok(mid_walk(page.records, &next, warnings));
+    }
+    // The window is read: move the watermark to its last closed bucket.
+    let closed = window_end.min(report.floor(now));
+    let watermark = walk.watermark.map_or(closed, |w| w.max(closed));
+    let (coverage, resume_at) = walk.coverage.advance(window_end);
+    let state = State {
+        watermark,
+        config: report.config(),
+        covered_from: coverage.covered_from,
+        // A run that saw no rows says nothing of the next: it probes again.
+        densest_bucket: densest_bucket.filter(|rows| *rows > 0),
+    };
+    let next_start = resume_at.map_or(window_end, |at| report.floor(at).max(window_end));
+    let next_cursor = (next_start < walk.range_end).then(|| {
+        serde_json::to_string(&Walk {
+            window_start: next_start,
+            range_end: walk.range_end,
+            buckets: Some(sizer.next(buckets, densest_bucket.unwrap_or(0))),
+            page: None,
+            watermark: Some(watermark),
+            densest_bucket,
+            coverage,
+        })
+        .expect("walk serialises")
+    });
+    Ok(Page {
+        records: page.records,
+        state_json: Some(serde_json::to_string(&state).expect("state serialises")),
+        next_cursor,
+        warnings,
+    })
+}
+
+fn first_walk(
+    ctx: &ReadContext<'_>,
+    request: &ReadRequest,
+    report: &Report,
+    sizer: WindowSizer,
+    now: DateTime<Utc>,
+    warnings: &mut Vec<String>,
+) -> Result<Walk> {
+    let config = report.config();
+    let saved = match saved_state::<State>(request)? {
+        Some(state) if state.config != config => {
+            let warning = format!(
+                "{}: the query changed (was {}, now {config}); its incremental state was reset and the range is read again",
+                report.stream, state.config
+            );
+            ctx.host.log(LogLevel::Warn, &warning);
+            warnings.push(warning);
+            None
+        }
+        other => other,
+    };
+    let lookback = ctx
+        .settings
+        .lookback
+        .for_stream(report.stream, default_lookback(report.width));
+    let (start, coverage) = plan_run(
+        saved.as_ref().map(|state| Saved {
+            covered_from: state.covered_from,
+            watermark: state.watermark,
+            resume_at: report.floor(state.watermark - lookback),
+        }),
+        ctx.settings.start_date.map(|date| report.floor(date)),
+        report.floor(now - DEFAULT_HISTORY),
+    );
+    let open_bucket = report.floor(now);
+    Ok(Walk {
+        // Never past the open bucket, even if the clock went back since the last run.
+        window_start: start.min(open_bucket),
+        range_end: open_bucket + report.width.bucket_length(),
+        buckets: Some(sizer.first(saved.as_ref().and_then(|s| s.densest_bucket))),
+        page: None,
+        watermark: saved.map(|s| s.watermark),
+        densest_bucket: None,
+        coverage,
+    })
+}
+
+/// Every grouping dimension present (null when not grouped), nested counters
+/// flattened with dots (`cache_creation.ephemeral_5m_input_tokens`).
+fn usage_record(row: Map<String, Value>) -> Map<String, Value> {
+    let mut record = Map::new();
+    for dimension in Dimension::ALL {
+        record.insert(dimension.name().into(), Value::Null);
+    }
+    for (name, value) in row {
+        match value {
+            Value::Object(nested) => {
+                for (inner, v) in nested {
+                    record.insert(format!("{name}.{inner}"), v);
+                }
+            }
+            v => {
+                record.insert(name, v);
+            }
+        }
+    }
+    record
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_query_of_the_default_settings_keeps_its_config_string() {
+        assert_eq!(
+            Report::usage(&Settings::default()).config(),
+            "1d|api_key_id,workspace_id,model,service_tier"
+        );
+        assert_eq!(Report::cost().config(), "1d|workspace_id,description");
+    }
+
+    #[test]
+    fn a_grouping_is_sent_in_canonical_order_whatever_order_it_was_typed_in() {
+        let settings = Settings::parse(
+            r#"{"usage_report_granularity":"1m","usage_report_grouping":"model,workspace_id"}"#,
+            &[],
+        )
+        .unwrap();
+        let report = Report::usage(&settings);
+        assert_eq!(report.group_by, ["workspace_id", "model"]);
+        assert_eq!(report.config(), "1m|workspace_id,model");
+    }
+
+    #[test]
+    fn a_state_and_a_walk_written_before_coverage_and_window_sizing_still_load() {
+        let state: State = serde_json::from_str(
+            r#"{"watermark":"2026-01-20T00:00:00Z","config":"1d|workspace_id,description"}"#,
+        )
+        .unwrap();
+        assert_eq!((state.covered_from, state.densest_bucket), (None, None));
+        let walk: Walk = serde_json::from_str(
+            r#"{"window_start":"2026-01-01T00:00:00Z","range_end":"2026-01-21T00:00:00Z",
+                "page":"page_3","watermark":"2025-12-31T00:00:00Z"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (walk.buckets, walk.densest_bucket, walk.coverage),
+            (None, None, Coverage::default())
+        );
+        assert_eq!(
+            walk.window_end(&Report::cost(), 31),
+            walk.range_end,
+            "its page token continues the query it was given for"
+        );
+    }
+
+    #[test]
+    fn a_state_writes_its_coverage_and_density_in_the_format_of_its_watermark() {
+        let at = |text: &str| DateTime::parse_from_rfc3339(text).unwrap().to_utc();
+        let state = State {
+            watermark: at("2026-01-20T00:00:00Z"),
+            config: "1d|workspace_id,description".into(),
+            covered_from: Some(at("2025-12-01T00:00:00Z")),
+            densest_bucket: Some(4_800),
+        };
+        let json = serde_json::to_string(&state).unwrap();
+        assert_eq!(
+            json,
+            r#"{"watermark":"2026-01-20T00:00:00Z","config":"1d|workspace_id,description","covered_from":"2025-12-01T00:00:00Z","densest_bucket":4800}"#
+        );
+        assert_eq!(serde_json::from_str::<State>(&json).unwrap(), state);
+    }
+
+    #[test]
+    fn a_window_stops_at_the_end_of_a_gap_being_backfilled() {
+        let at = |text: &str| DateTime::parse_from_rfc3339(text).unwrap().to_utc();
+        let walk = Walk {
+            window_start: at("2026-01-01T00:00:00Z"),
+            range_end: at("2026-03-01T00:00:00Z"),
+            buckets: Some(31),
+            page: None,
+            watermark: Some(at("2026-02-27T00:00:00Z")),
+            densest_bucket: None,
+            coverage: Coverage {
+                covered_from: Some(at("2026-01-10T00:00:00Z")),
+                gap: Some(crate::streams::incremental::Gap {
+                    from: at("2026-01-01T00:00:00Z"),
+                    end: at("2026-01-10T00:00:00Z"),
+                    resume_at: at("2026-02-25T00:00:00Z"),
+                }),
+            },
+        };
+        let report = Report::cost();
+        assert_eq!(walk.window_end(&report, 31), at("2026-01-10T00:00:00Z"));
+        assert_eq!(walk.window_end(&report, 3), at("2026-01-04T00:00:00Z"));
+        assert_eq!(
+            report.buckets_between(walk.window_start, at("2026-01-10T00:00:00Z")),
+            9
+        );
+        assert_eq!(
+            report.buckets_between(walk.window_start, at("2026-01-01T05:00:00Z")),
+            1,
+            "a part of a bucket is a bucket"
+        );
+    }
+
+    #[test]
+    fn daily_buckets_look_back_two_days_finer_ones_six_hours() {
+        assert_eq!(default_lookback(Granularity::Day), Duration::hours(48));
+        assert_eq!(default_lookback(Granularity::Hour), Duration::hours(6));
+        assert_eq!(default_lookback(Granularity::Minute), Duration::hours(6));
+    }
+}

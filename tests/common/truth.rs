@@ -1,0 +1,105 @@
+//! The mock's ground truth of the reports, computed with the functions its
+//! endpoints use, and what landed in a warehouse to compare it with.
+
+use super::warehouse::select;
+use anthropic_mock::MockServer;
+use anthropic_mock::bulk_cost::bulk_cost_results;
+use anthropic_mock::reports::{
+    USAGE_DIMENSIONS, atoms_between, claude_code_rows, cost_results, usage_results,
+};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use std::path::Path;
+
+pub fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The single number a query returns (0 for NULL).
+pub fn int(db: &Path, sql: &str) -> i64 {
+    select(db, sql)[0][0].parse().unwrap_or(0)
+}
+
+/// The mock's usage rows (and output tokens) for the buckets in [start, cutoff).
+pub fn usage_truth(
+    mock: &MockServer,
+    start: DateTime<Utc>,
+    cutoff: DateTime<Utc>,
+    width: Duration,
+    grouping: &[&str],
+) -> (usize, u64) {
+    let org = mock.org();
+    let pools = org.usage_pools();
+    let group_by: Vec<usize> = grouping
+        .iter()
+        .map(|g| USAGE_DIMENSIONS.iter().position(|d| d == g).unwrap())
+        .collect();
+    let (mut rows, mut output) = (0, 0);
+    let mut bucket = start;
+    while bucket < cutoff {
+        let atoms = atoms_between(
+            org.size.seed,
+            &pools,
+            &org.usage_revisions,
+            bucket,
+            bucket + width,
+        );
+        rows += usage_results(&atoms, &group_by).len();
+        output += atoms.iter().map(|a| a.counters[4]).sum::<u64>();
+        bucket += width;
+    }
+    (rows, output)
+}
+
+/// The mock's cost rows and their amount in micro-cents for the days in
+/// [start, end): a large organisation's rows when the mock has them, the cost
+/// of its usage otherwise.
+pub fn cost_truth(mock: &MockServer, start: DateTime<Utc>, end: DateTime<Utc>) -> (usize, u64) {
+    let org = mock.org();
+    let pools = org.usage_pools();
+    let (mut rows, mut microcents) = (0, 0);
+    let mut day = start;
+    while day < end {
+        let results = match org.size.cost_rows_per_day {
+            Some(per_day) => bulk_cost_results(org.size.seed, day, per_day),
+            None => cost_results(&atoms_between(
+                org.size.seed,
+                &pools,
+                &org.usage_revisions,
+                day,
+                day + Duration::days(1),
+            )),
+        };
+        rows += results.len();
+        microcents += results.iter().map(|(_, m)| m).sum::<u64>();
+        day += Duration::days(1);
+    }
+    (rows, microcents)
+}
+
+/// The mock's Claude Code rows for the days in [first, end).
+pub fn claude_code_truth(mock: &MockServer, first: NaiveDate, end: NaiveDate) -> usize {
+    let org = mock.org();
+    let actors = org.claude_code_actors();
+    first
+        .iter_days()
+        .take_while(|day| *day < end)
+        .map(|day| claude_code_rows(org.size.seed, day, &actors).len())
+        .sum()
+}
+
+/// A decimal amount in cents ("123.78912") in micro-cents, exactly.
+pub fn microcents(amount: &str) -> u64 {
+    let (whole, fraction) = amount.split_once('.').unwrap_or((amount, ""));
+    whole.parse::<u64>().unwrap() * 1_000_000 + format!("{fraction:0<6}").parse::<u64>().unwrap()
+}
+
+/// The cost rows that landed in `db` (`cost_report` rows matching `filter`,
+/// a SQL condition) and their amount in micro-cents.
+pub fn landed_cost(db: &Path, filter: &str) -> (usize, u64) {
+    let amounts = select(
+        db,
+        &format!("SELECT amount FROM cost_report WHERE {filter}"),
+    );
+    let total = amounts.iter().map(|a| microcents(&a[0])).sum();
+    (amounts.len(), total)
+}
