@@ -222,7 +222,6 @@ fn read(
         .get_body(report.path, &query)
         .map_err(|e| e.into_connector_error(client.field()))?;
     let page = page::read_page(&body, report, shape)?;
-    drop(body);
     let densest_bucket = walk.densest_bucket.max(Some(page.densest_bucket));
 
     if let Some(token) = page.next_page {
