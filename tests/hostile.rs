@@ -4,7 +4,6 @@
 
 use crate::common::warehouse::select;
 use host_harness::destinations::SqliteDestination;
-use host_harness::egress::EgressPolicy;
 use host_harness::runtime::{
     CodeCache, ConnectionConfig, LogSink, PluginRuntime, RuntimeOptions, SandboxLimits,
 };
@@ -42,12 +41,10 @@ fn hostile() -> Hostile {
     }
 }
 
-/// A connection whose only allowed host is a closed loopback port.
+/// A connection whose only allowed host (its base URL's origin) is a closed
+/// loopback port.
 fn connection() -> ConnectionConfig {
-    let mut config =
-        ConnectionConfig::new("http://127.0.0.1:9", Secrets::default()).expect("valid base URL");
-    config.egress = Arc::new(EgressPolicy::for_base_url("http://127.0.0.1:9").unwrap());
-    config
+    ConnectionConfig::new("http://127.0.0.1:9", Secrets::default()).expect("valid base URL")
 }
 
 /// Sync `before`, the misbehaving stream and `after` into a fresh SQLite file.
