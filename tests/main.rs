@@ -9,6 +9,7 @@ mod apps;
 mod check;
 mod cleartext;
 mod code_cache;
+mod concurrency;
 mod contract;
 mod directory;
 mod egress;

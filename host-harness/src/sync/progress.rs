@@ -3,7 +3,7 @@
 use super::report::StreamReport;
 
 /// Observer of a run. Every method has a do-nothing default.
-pub trait Progress {
+pub trait Progress: Send {
     fn stream_started(&mut self, _stream: &str, _strategy: &str) {}
     /// After each committed page, with the stream's running totals.
     fn page_committed(&mut self, _stream: &str, _rows: u64, _pages: u64) {}

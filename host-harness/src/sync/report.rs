@@ -1,5 +1,6 @@
 //! What a run did, per stream: rows, pages, time, outcome and warnings.
 
+use super::timings::RunTimings;
 use crate::destinations::WrittenRows;
 use serde::Serialize;
 use std::time::Duration;
@@ -71,6 +72,8 @@ pub struct SyncReport {
     pub warnings: Vec<String>,
     #[serde(serialize_with = "millis")]
     pub duration: Duration,
+    /// Where the run's time went, and its peak memory.
+    pub timings: RunTimings,
 }
 
 impl SyncReport {
@@ -99,6 +102,6 @@ impl SyncReport {
     }
 }
 
-fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+pub(super) fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_u64(d.as_millis() as u64)
 }

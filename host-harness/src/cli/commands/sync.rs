@@ -6,7 +6,9 @@ use crate::cli::output::print_table;
 use crate::cli::progress::TerminalProgress;
 use crate::cli::{Cli, exit_code};
 use crate::destinations::SqliteDestination;
-use crate::sync::{DEFAULT_MAX_PAGES, Outcome, SyncEngine, SyncOptions, SyncReport};
+use crate::sync::{
+    DEFAULT_CONCURRENCY, DEFAULT_MAX_PAGES, Outcome, SyncEngine, SyncOptions, SyncReport,
+};
 use anyhow::bail;
 use clap::Args;
 use std::borrow::Cow;
@@ -38,6 +40,12 @@ pub struct SyncCommand {
     /// children) before it is stopped as endless.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_PAGES)]
     pub max_pages: u64,
+    /// Plugin calls in flight at once: streams, and a child's batches of
+    /// parents, read side by side (1 reads one page at a time). Requests stay
+    /// within the connection's request budget whatever this is.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_CONCURRENCY,
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
 }
 
 impl SyncCommand {
@@ -51,6 +59,7 @@ impl SyncCommand {
             full_refresh: self.full_refresh,
             settings_json: settings_json(&self.settings)?,
             max_pages: self.max_pages,
+            concurrency: self.concurrency.into(),
             ..SyncOptions::default()
         };
         let report = SyncEngine {
