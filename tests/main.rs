@@ -15,6 +15,8 @@ mod directory;
 mod egress;
 mod functions;
 mod hostile;
+mod keep_alive;
+mod pacing;
 mod pagination;
 mod redaction;
 mod report_memory;

@@ -3,23 +3,32 @@
 //! reached; anything else is refused with `HttpRequestDenied` and reported.
 //! Every request, allowed or not, is logged (method, URL, decision: no headers,
 //! so no key); the log keeps the most recent ones and totals of the rest. An
-//! allowed request gets the host's time limits ([`HttpTimeouts`]) and its
-//! failures are reported precisely.
+//! allowed request goes out through the connection's [`HttpTransport`]: a pool
+//! of keep-alive connections, a request budget shared by all of the
+//! connection's calls ([`RequestRate`], the API's rate-limit headers, 429s),
+//! the host's time limits ([`HttpTimeouts`]), failures reported precisely, and
+//! counters of it all ([`HttpStats`]).
 
+mod budget;
+mod client;
+mod connector;
 mod failure;
+mod hooks;
 mod log;
+mod rate_limit_headers;
+mod stats;
 mod time_limits;
+mod transport;
 
+pub use budget::{MAX_HOLD, RequestRate};
+pub use client::ClientSettings;
+pub use hooks::{EgressHooks, Route};
 pub use log::{DEFAULT_CAPACITY, EgressHistory, EgressLog, EgressRecord};
+pub use stats::HttpStats;
 pub use time_limits::HttpTimeouts;
+pub use transport::HttpTransport;
 
-use bytes::Bytes;
-use failure::precise;
-use http_body_util::{BodyExt, Full};
 use std::net::IpAddr;
-use std::sync::Arc;
-use time_limits::DeadlineBody;
-use wasmtime_wasi_http::{RequestOptions, WasiBody, WasiHttpHooks};
 
 /// Destinations the plugin may reach: `scheme://host:port` triples.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,79 +104,6 @@ impl EgressPolicy {
 
     pub fn allowed(&self) -> &[Origin] {
         &self.allowed
-    }
-}
-
-/// The `wasi:http` hooks enforcing an [`EgressPolicy`] and [`HttpTimeouts`].
-pub struct EgressHooks {
-    policy: Arc<EgressPolicy>,
-    log: EgressLog,
-    timeouts: HttpTimeouts,
-}
-
-impl EgressHooks {
-    pub fn new(policy: Arc<EgressPolicy>, log: EgressLog, timeouts: HttpTimeouts) -> Self {
-        Self {
-            policy,
-            log,
-            timeouts,
-        }
-    }
-}
-
-type ResponseFuture = Box<
-    dyn Future<
-            Output = wasmtime_wasi_http::Result<(
-                http::Response<WasiBody>,
-                Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
-            )>,
-        > + Send,
->;
-
-impl WasiHttpHooks for EgressHooks {
-    fn send_request(
-        &mut self,
-        request: http::Request<WasiBody>,
-        options: Option<RequestOptions>,
-        _fut: Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
-    ) -> ResponseFuture {
-        let policy = self.policy.clone();
-        let log = self.log.clone();
-        let timeouts = self.timeouts;
-        Box::new(async move {
-            // Buffer the body before anything else: the guest writes it while
-            // awaiting the response, and a body dropped early fails the request.
-            let (parts, body) = request.into_parts();
-            let body: Bytes = body.collect().await?.to_bytes();
-            let allowed = policy.allows(&parts.uri);
-            log.lock().expect("egress log").record(EgressRecord {
-                method: parts.method.to_string(),
-                url: parts.uri.to_string(),
-                allowed,
-            });
-            if !allowed {
-                return Err(wasmtime_wasi_http::Error::HttpRequestDenied);
-            }
-            let body = Full::new(body)
-                .map_err(|never| match never {})
-                .boxed_unsync();
-            let request = http::Request::from_parts(parts, body);
-            let deadline = tokio::time::Instant::now() + timeouts.whole_request;
-            let sent = tokio::time::timeout_at(
-                deadline,
-                wasmtime_wasi_http::default_send_request(request, Some(timeouts.cap(options))),
-            )
-            .await;
-            let (response, io) = sent
-                .map_err(|_| wasmtime_wasi_http::Error::HttpResponseTimeout)?
-                .map_err(precise)?;
-            let io = async move { io.await.map_err(precise) };
-            Ok((
-                response
-                    .map(|body| DeadlineBody::new(body.boxed_unsync(), deadline).boxed_unsync()),
-                Box::new(io) as Box<dyn Future<Output = _> + Send>,
-            ))
-        })
     }
 }
 

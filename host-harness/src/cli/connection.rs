@@ -2,7 +2,7 @@
 //! file) for real keys, or the built-in mock when `--mock` asks for it. Never a
 //! key on the command line, and never fake data without that explicit choice.
 
-use crate::egress::Origin;
+use crate::egress::{Origin, RequestRate};
 use crate::runtime::ConnectionConfig;
 use crate::secrets::{ADMIN_KEY_ENV, BASE_URL_ENV, COMPLIANCE_KEY_ENV, Secrets};
 use anthropic_mock::{DEMO_ADMIN_KEY, DEMO_COMPLIANCE_KEY, MockOrg, MockServer, OrgSize};
@@ -42,6 +42,12 @@ pub struct ConnectionArgs {
     /// (with --mock; default: the cost of the mock's usage, a few dozen a day).
     #[arg(long, value_name = "ROWS", requires = "mock")]
     pub mock_cost_rows_per_day: Option<usize>,
+    // The global `--requests-per-minute` of `Cli`: with the same id, clap
+    // hands its value here wherever it is given on the command line.
+    /// Send at most N requests a minute on the connection, all endpoints
+    /// counted together (0: no limit of the harness's own).
+    #[arg(long, value_name = "N")]
+    pub requests_per_minute: Option<u32>,
 }
 
 /// A resolved connection, and the mock serving it when there is one (kept
@@ -69,7 +75,7 @@ impl ConnectionArgs {
             secrets.insert("admin-api-key", DEMO_ADMIN_KEY.into());
             secrets.insert("compliance-access-key", DEMO_COMPLIANCE_KEY.into());
             return Ok(ResolvedConnection {
-                config: ConnectionConfig::new(server.base_url(), secrets)?,
+                config: self.paced(ConnectionConfig::new(server.base_url(), secrets)?),
                 mock: Some(server),
             });
         }
@@ -97,9 +103,19 @@ impl ConnectionArgs {
         }
         warn_if_cleartext(&self.base_url);
         Ok(ResolvedConnection {
-            config: ConnectionConfig::new(self.base_url.clone(), secrets)?,
+            config: self.paced(ConnectionConfig::new(self.base_url.clone(), secrets)?),
             mock: None,
         })
+    }
+}
+
+impl ConnectionArgs {
+    /// `config` with the request rate asked for, if any.
+    fn paced(&self, mut config: ConnectionConfig) -> ConnectionConfig {
+        if let Some(n) = self.requests_per_minute {
+            config.request_rate = RequestRate::per_minute(n);
+        }
+        config
     }
 }
 

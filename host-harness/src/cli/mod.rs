@@ -47,6 +47,12 @@ pub struct Cli {
     /// Compile the plugin on every start and keep no compiled code (wins over --cache-dir).
     #[arg(long, global = true)]
     pub no_cache: bool,
+    /// Send at most N requests a minute on the connection, all endpoints
+    /// counted together (0: no limit of the harness's own; the API's
+    /// rate-limit headers and 429s still pace requests). Default: 600 a minute
+    /// on the Compliance API, its limit per organisation, none on the Admin API.
+    #[arg(long, global = true, value_name = "N")]
+    pub requests_per_minute: Option<u32>,
     #[command(subcommand)]
     pub command: Command,
 }

@@ -9,7 +9,7 @@ use bytes::Bytes;
 use hyper::body::{Body, Frame, SizeHint};
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 use std::time::Duration;
 use tokio::time::{Instant, Sleep};
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody};
@@ -95,6 +95,61 @@ impl Body for DeadlineBody {
     }
 }
 
+/// A response body that fails with [`Error::ConnectionReadTimeout`] when no
+/// part of it arrives for `limit`, and reports the client's failures precisely.
+pub struct BetweenBytesBody<B> {
+    inner: B,
+    limit: Duration,
+    silence: Pin<Box<Sleep>>,
+}
+
+impl<B> BetweenBytesBody<B> {
+    /// The silence is counted from now: the headers were the last to arrive.
+    pub fn new(inner: B, limit: Duration) -> Self {
+        Self {
+            inner,
+            limit,
+            silence: Box::pin(tokio::time::sleep(limit)),
+        }
+    }
+}
+
+impl<B> Body for BetweenBytesBody<B>
+where
+    B: Body<Data = Bytes> + Unpin,
+    B::Error: Into<Error>,
+{
+    type Data = Bytes;
+    type Error = Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Error>>> {
+        match Pin::new(&mut self.inner).poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => {
+                let next = Instant::now() + self.limit;
+                self.silence.as_mut().reset(next);
+                Poll::Ready(Some(Ok(frame)))
+            }
+            Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(precise(e.into())))),
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Pending => {
+                ready!(self.silence.as_mut().poll(cx));
+                Poll::Ready(Some(Err(Error::ConnectionReadTimeout)))
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,5 +199,18 @@ mod tests {
             .await
             .expect_err("the deadline ends the body");
         assert!(matches!(err, Error::HttpResponseTimeout), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_body_silent_for_too_long_fails_as_a_read_timeout() {
+        use http_body_util::BodyExt;
+        let body = BetweenBytesBody::new(Silent, Duration::from_millis(50));
+        let err = body.collect().await.expect_err("the silence ends the body");
+        assert!(matches!(err, Error::ConnectionReadTimeout), "{err}");
+        // A body that keeps arriving is not cut short.
+        let whole = http_body_util::Full::new(Bytes::from_static(b"{}"))
+            .map_err(|never| -> Error { match never {} });
+        let body = BetweenBytesBody::new(whole, Duration::from_millis(50));
+        assert_eq!(&body.collect().await.unwrap().to_bytes()[..], b"{}");
     }
 }

@@ -21,7 +21,10 @@ pub use limits::SandboxLimits;
 pub use model::LogLevel;
 pub use state::LogSink;
 
-use crate::egress::{EgressHooks, EgressLog, EgressPolicy, HttpTimeouts};
+use crate::egress::{
+    EgressHooks, EgressLog, EgressPolicy, HttpStats, HttpTimeouts, HttpTransport, RequestRate,
+    Route,
+};
 use crate::secrets::Secrets;
 use contract::current::{self as contract_version, Connector, ConnectorPre};
 use limiter::SandboxLimiter;
@@ -41,7 +44,8 @@ use wasmtime_wasi_http::WasiHttpCtx;
 pub const EMBEDDED_COMPONENT: &[u8] = include_bytes!(env!("CONNECTOR_WASM"));
 
 /// What one connection hands the plugin: where the API is, its secrets, and
-/// where the plugin may connect.
+/// where the plugin may connect. A clone is the same connection: it shares the
+/// pool of HTTP connections, the request budget and the counters.
 #[derive(Clone)]
 pub struct ConnectionConfig {
     pub base_url: String,
@@ -52,6 +56,10 @@ pub struct ConnectionConfig {
     pub allow_writes: bool,
     /// Time limits on each request the plugin sends.
     pub http_timeouts: HttpTimeouts,
+    /// How fast the connection's requests may go, all calls together.
+    pub request_rate: RequestRate,
+    /// Pooled connections, request budget and counters, shared by every call.
+    http: Arc<HttpTransport>,
 }
 
 impl ConnectionConfig {
@@ -79,7 +87,15 @@ impl ConnectionConfig {
             egress: Arc::new(egress),
             allow_writes: false,
             http_timeouts: HttpTimeouts::default(),
+            request_rate: RequestRate::default(),
+            http: Arc::new(HttpTransport::default()),
         })
+    }
+
+    /// What the connection's HTTP has cost so far: requests, connections
+    /// opened, time in flight and time waiting on the request budget.
+    pub fn http_stats(&self) -> HttpStats {
+        self.http.stats()
     }
 }
 
@@ -172,11 +188,15 @@ impl PluginRuntime {
         };
         let secrets = connection.map(|c| c.secrets.clone()).unwrap_or_default();
         let timeouts = connection.map(|c| c.http_timeouts).unwrap_or_default();
+        let route = connection.map(|c| Route {
+            transport: c.http.clone(),
+            rate: c.request_rate,
+        });
         let state = HostState {
             wasi: WasiCtx::builder().build(),
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
-            hooks: EgressHooks::new(policy, self.egress_log.clone(), timeouts),
+            hooks: EgressHooks::new(policy, self.egress_log.clone(), timeouts, route),
             limiter: SandboxLimiter::new(self.limits.memory_bytes),
             secrets,
             log: self.log.clone(),
