@@ -13,6 +13,7 @@
 pub mod cli;
 pub mod connections;
 pub mod destinations;
+pub mod duration_ms;
 pub mod egress;
 pub mod printable;
 pub mod runtime;

@@ -1,8 +1,8 @@
 //! What a connection's HTTP has cost so far, for the sync report: requests
-//! sent, TCP connections opened, time spent with requests in flight and time
-//! spent waiting on the request budget. Counted with atomics, so every
-//! concurrent call of the connection adds to the same totals and a snapshot
-//! costs four loads.
+//! sent, TCP connections opened, bytes received, time spent with requests in
+//! flight and time spent waiting on the request budget. Counted with atomics,
+//! so every concurrent call of the connection adds to the same totals and a
+//! snapshot costs five loads.
 
 use bytes::Bytes;
 use hyper::body::{Body, Frame, SizeHint};
@@ -14,7 +14,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 /// A snapshot of a connection's HTTP counters.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct HttpStats {
     /// Requests handed to the HTTP client (allowed by the policy and the budget).
     pub requests: u64,
@@ -23,9 +23,31 @@ pub struct HttpStats {
     /// The sum of every request's time in flight: from leaving the budget to
     /// the last byte of its body (or its failure, or the plugin dropping it).
     /// Concurrent requests each count, so this can exceed the wall time.
+    #[serde(
+        rename = "in_flight_ms",
+        serialize_with = "crate::duration_ms::serialize"
+    )]
     pub in_flight: Duration,
     /// The sum of the time requests waited on the request budget before being sent.
+    #[serde(rename = "paced_ms", serialize_with = "crate::duration_ms::serialize")]
     pub paced: Duration,
+    /// Bytes of response bodies received.
+    pub received_bytes: u64,
+}
+
+impl HttpStats {
+    /// What happened between `earlier` and this snapshot of the same counters.
+    pub fn since(&self, earlier: &Self) -> Self {
+        Self {
+            requests: self.requests.saturating_sub(earlier.requests),
+            connections_opened: self
+                .connections_opened
+                .saturating_sub(earlier.connections_opened),
+            in_flight: self.in_flight.saturating_sub(earlier.in_flight),
+            paced: self.paced.saturating_sub(earlier.paced),
+            received_bytes: self.received_bytes.saturating_sub(earlier.received_bytes),
+        }
+    }
 }
 
 /// The live counters behind [`HttpStats`].
@@ -35,6 +57,7 @@ pub struct HttpCounters {
     connections_opened: AtomicU64,
     in_flight_nanos: AtomicU64,
     paced_nanos: AtomicU64,
+    received_bytes: AtomicU64,
 }
 
 impl HttpCounters {
@@ -44,6 +67,7 @@ impl HttpCounters {
             connections_opened: self.connections_opened.load(Ordering::Relaxed),
             in_flight: Duration::from_nanos(self.in_flight_nanos.load(Ordering::Relaxed)),
             paced: Duration::from_nanos(self.paced_nanos.load(Ordering::Relaxed)),
+            received_bytes: self.received_bytes.load(Ordering::Relaxed),
         }
     }
 
@@ -119,6 +143,14 @@ where
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, B::Error>>> {
         let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        if let Poll::Ready(Some(Ok(frame))) = &polled
+            && let Some(data) = frame.data_ref()
+        {
+            self.clock
+                .counters
+                .received_bytes
+                .fetch_add(data.len() as u64, Ordering::Relaxed);
+        }
         if matches!(polled, Poll::Ready(None | Some(Err(_)))) {
             self.clock.stop();
         }
@@ -151,7 +183,7 @@ mod tests {
         let at_end = counters.snapshot();
         tokio::time::sleep(Duration::from_millis(30)).await;
         assert_eq!(counters.snapshot(), at_end);
-        assert_eq!(at_end.requests, 1);
+        assert_eq!((at_end.requests, at_end.received_bytes), (1, 2));
         assert!(at_end.in_flight >= Duration::from_millis(30), "{at_end:?}");
     }
 

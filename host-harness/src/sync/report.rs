@@ -28,7 +28,7 @@ pub struct StreamReport {
     pub changed_rows: u64,
     pub pages: u64,
     pub retries: u32,
-    #[serde(serialize_with = "millis")]
+    #[serde(serialize_with = "crate::duration_ms::serialize")]
     pub duration: Duration,
     pub outcome: Outcome,
     pub warnings: Vec<String>,
@@ -70,7 +70,7 @@ pub struct SyncReport {
     pub streams: Vec<StreamReport>,
     /// Warnings about the run as a whole (a setting none of its streams reads).
     pub warnings: Vec<String>,
-    #[serde(serialize_with = "millis")]
+    #[serde(serialize_with = "crate::duration_ms::serialize")]
     pub duration: Duration,
     /// Where the run's time went, and its peak memory.
     pub timings: RunTimings,
@@ -100,8 +100,4 @@ impl SyncReport {
         }
         report
     }
-}
-
-pub(super) fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_u64(d.as_millis() as u64)
 }

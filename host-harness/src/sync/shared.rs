@@ -41,7 +41,7 @@ impl<'a> Shared<'a> {
             destination: tokio::sync::Mutex::new(destination),
             progress: Mutex::new(progress),
             calls: Semaphore::new(options.concurrency.max(1)),
-            spent: Spent::default(),
+            spent: Spent::new(connection),
         }
     }
 

@@ -4,7 +4,7 @@
 //! overlaps, so the parts are busy times that may add up to more than the
 //! run's wall time.
 
-use super::report::millis;
+use crate::egress::HttpStats;
 use crate::runtime::ConnectionConfig;
 use serde::Serialize;
 use std::sync::Mutex;
@@ -13,23 +13,42 @@ use std::time::{Duration, Instant};
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RunTimings {
     /// Time inside `read-page` calls, summed over every call.
-    #[serde(rename = "plugin_calls_ms", serialize_with = "millis")]
+    #[serde(
+        rename = "plugin_calls_ms",
+        serialize_with = "crate::duration_ms::serialize"
+    )]
     pub plugin_calls: Duration,
     /// Time the destination took to prepare tables and write pages.
-    #[serde(rename = "destination_ms", serialize_with = "millis")]
+    #[serde(
+        rename = "destination_ms",
+        serialize_with = "crate::duration_ms::serialize"
+    )]
     pub destination: Duration,
+    /// The run's HTTP: requests, connections opened, bytes received, time
+    /// in flight and time waiting on the request budget.
+    pub http: HttpStats,
     /// The process's peak resident memory so far, where the system tells it.
     pub peak_rss_bytes: Option<u64>,
 }
 
 /// Busy time, added up by concurrent reads.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Spent {
     plugin_calls: Mutex<Duration>,
     destination: Mutex<Duration>,
+    /// The connection's HTTP counters when the run began.
+    http_before: HttpStats,
 }
 
 impl Spent {
+    pub fn new(connection: &ConnectionConfig) -> Self {
+        Self {
+            plugin_calls: Mutex::default(),
+            destination: Mutex::default(),
+            http_before: connection.http_stats(),
+        }
+    }
+
     /// Time a plugin call that began at `since`.
     pub fn plugin_call(&self, since: Instant) {
         *self.plugin_calls.lock().expect("timings lock") += since.elapsed();
@@ -40,10 +59,11 @@ impl Spent {
         *self.destination.lock().expect("timings lock") += since.elapsed();
     }
 
-    pub fn timings(&self, _connection: &ConnectionConfig) -> RunTimings {
+    pub fn timings(&self, connection: &ConnectionConfig) -> RunTimings {
         RunTimings {
             plugin_calls: *self.plugin_calls.lock().expect("timings lock"),
             destination: *self.destination.lock().expect("timings lock"),
+            http: connection.http_stats().since(&self.http_before),
             peak_rss_bytes: peak_rss_bytes(),
         }
     }
@@ -63,7 +83,11 @@ mod tests {
 
     #[test]
     fn busy_times_add_up_and_the_peak_memory_is_read_on_linux() {
-        let spent = Spent::default();
+        let spent = Spent {
+            plugin_calls: Mutex::default(),
+            destination: Mutex::default(),
+            http_before: HttpStats::default(),
+        };
         let long_ago = Instant::now() - Duration::from_millis(5);
         spent.plugin_call(long_ago);
         spent.plugin_call(long_ago);

@@ -149,6 +149,21 @@ fn print_report(report: &SyncReport, as_json: bool, verbose: bool) {
         report.destination,
         report.duration.as_secs_f64()
     );
+    let http = &report.timings.http;
+    println!(
+        "{} requests over {} connection(s), {:.1} MB received{}",
+        http.requests,
+        http.connections_opened,
+        http.received_bytes as f64 / 1e6,
+        if http.paced.is_zero() {
+            String::new()
+        } else {
+            format!(
+                ", {:.1}s waiting on the request budget",
+                http.paced.as_secs_f64()
+            )
+        }
+    );
     for warning in &report.warnings {
         println!("warning: {warning}");
     }
