@@ -122,6 +122,7 @@ async fn main() {
         activities: 0,
         cost_rows_per_day: None,
         seed: 1,
+        ..OrgSize::default()
     }))
     .await
     .expect("mock starts");
