@@ -54,16 +54,14 @@ impl ChatsByUser {
         self.revision == chats.revision()
     }
 
-    /// The positions of the chats of these users, ascending, each once.
+    /// The positions of the chats of these users, user after user (a user
+    /// named twice, twice).
     pub fn chats_of(&self, users: &[&str]) -> Vec<usize> {
-        let mut positions: Vec<usize> = users
+        users
             .iter()
             .filter_map(|user| self.positions.get(*user))
             .flatten()
             .copied()
-            .collect();
-        positions.sort_unstable();
-        positions.dedup();
-        positions
+            .collect()
     }
 }

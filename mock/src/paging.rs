@@ -122,6 +122,7 @@ pub struct Subset<'a> {
 }
 
 impl<'a> Subset<'a> {
+    /// The records of `records` at `positions` (in any order, repeats allowed).
     pub fn new(records: &'a Records, mut positions: Vec<usize>) -> Self {
         positions.sort_unstable();
         positions.dedup();
