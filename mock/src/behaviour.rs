@@ -1,4 +1,7 @@
-//! Switches that make the mock misbehave the way the real API can.
+//! Switches that make the mock misbehave the way the real API can, and the
+//! latency and request budget that make it answer like the real one.
+
+use std::time::Duration;
 
 /// How the mock answers. Tests flip these through [`super::MockServer::set_behaviour`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +31,15 @@ pub struct Behaviour {
     pub echo_key_in_user_name: bool,
     /// A fault injected on one path.
     pub fault: Option<Fault>,
+    /// How long every request waits before it is answered, as a round trip
+    /// to the real API does; other requests are served meanwhile.
+    pub latency: Duration,
+    /// Requests per minute, shared by every key and endpoint as the
+    /// Compliance API's 600 per organisation are ([`super::rate_window`]):
+    /// past it a request gets 429 with `retry-after`, and every
+    /// authenticated answer carries the `anthropic-ratelimit-requests-*`
+    /// headers. None: no limit, no headers.
+    pub requests_per_minute: Option<u32>,
 }
 
 impl Default for Behaviour {
@@ -42,6 +54,8 @@ impl Default for Behaviour {
             deleted_parents: Vec::new(),
             echo_key_in_user_name: false,
             fault: None,
+            latency: Duration::ZERO,
+            requests_per_minute: None,
         }
     }
 }

@@ -2,9 +2,17 @@
 //! so two runs (and a test and the server it talks to) see the same data. It is
 //! also the ground truth a test compares the warehouse with.
 
+use super::chats_by_user::ChatsByUser;
+use super::feed::Feed;
+use super::listing::Listing;
+use super::record_writer::RecordWriter;
+use super::records::Records;
+use serde::Deserialize;
 use serde_json::{Value, json};
+use std::borrow::Cow;
 
-/// How big the generated organisation is.
+/// How big the generated organisation is. The optional sizes shape the data
+/// of a benchmark scenario; left out, the organisation is what it always was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OrgSize {
     /// Console users (`admin_users`); workspaces, API keys and invites scale with it.
@@ -18,6 +26,17 @@ pub struct OrgSize {
     /// Rows of `cost_report` per day, for a large organisation
     /// ([`super::bulk_cost`]); none: the cost of the usage records (a few dozen a day).
     pub cost_rows_per_day: Option<usize>,
+    /// Compliance groups; none: one per 20 claude.ai users, at least 2.
+    pub groups: Option<usize>,
+    /// Members of every group, taken in turn from the claude.ai users; none:
+    /// each group's share of them plus every seventh user.
+    pub members_per_group: Option<usize>,
+    /// Chats of every claude.ai user; none: 0 to 3, by user.
+    pub chats_per_user: Option<usize>,
+    /// Usage series: distinct fully-dimensioned usage records reported every
+    /// minute, so a day at 1m with full grouping has `series` × 1,440 rows;
+    /// none: a few records an hour ([`super::reports::atoms_of_hour`]).
+    pub usage_series: Option<usize>,
     /// Seed of every generated value.
     pub seed: u64,
 }
@@ -30,48 +49,70 @@ impl Default for OrgSize {
             compliance_users: 60,
             activities: 200,
             cost_rows_per_day: None,
+            groups: None,
+            members_per_group: None,
+            chats_per_user: None,
+            usage_series: None,
             seed: 7,
         }
     }
 }
 
-/// The generated data, in the order the API lists it.
+/// The generated data, in the order the API lists it. Lists are stored as
+/// [`Records`] (read them as `&[Value]`), children per parent as [`Listing`]s.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MockOrg {
     pub size: OrgSize,
     /// `GET /v1/organizations/users`, oldest member first.
-    pub admin_users: Vec<Value>,
+    pub admin_users: Records,
     /// `GET /v1/organizations/workspaces?include_archived=true`; one in four is archived.
-    pub workspaces: Vec<Value>,
+    pub workspaces: Records,
     /// `GET /v1/organizations/api_keys`, every status.
-    pub api_keys: Vec<Value>,
+    pub api_keys: Records,
     /// `GET /v1/organizations/invites`.
-    pub invites: Vec<Value>,
+    pub invites: Records,
     /// `GET /v1/compliance/organizations`, by `created_at` ascending.
-    pub organizations: Vec<Value>,
+    pub organizations: Records,
     /// `GET /v1/compliance/organizations/{uuid}/users`, per organisation uuid.
     /// Every fifth user belongs to two organisations, with the same id.
-    pub organization_users: Vec<(String, Vec<Value>)>,
+    pub organization_users: Listing,
     /// `GET /v1/compliance/organizations/{uuid}/roles`, per organisation uuid.
-    pub organization_roles: Vec<(String, Vec<Value>)>,
+    pub organization_roles: Listing,
     /// `GET /v1/compliance/groups`.
-    pub groups: Vec<Value>,
+    pub groups: Records,
     /// `GET /v1/compliance/groups/{id}/members`, per group id (no group id in the records).
-    pub group_members: Vec<(String, Vec<Value>)>,
+    pub group_members: Listing,
     /// `GET /v1/compliance/apps/projects`, by `created_at`; every fifth is soft-deleted.
-    pub projects: Vec<Value>,
+    pub projects: Records,
     /// `GET /v1/compliance/apps/projects/{id}/attachments`, per project id (files and docs).
-    pub project_attachments: Vec<(String, Vec<Value>)>,
+    pub project_attachments: Listing,
     /// `GET /v1/compliance/apps/chats`, by `created_at` (metadata only).
-    pub chats: Vec<Value>,
+    pub chats: Records,
     /// The activity feed, in no particular order (the endpoint sorts newest first).
-    pub activities: Vec<Value>,
+    pub activities: Records,
     /// `GET /v1/organizations/rate_limits`: two model groups, batch, files.
-    pub rate_limits: Vec<Value>,
+    pub rate_limits: Records,
     /// Late revisions of usage: extra output tokens per hour (unix seconds).
     pub usage_revisions: super::reports::Revisions,
     /// Where new activity ids come from.
     rng: SplitMix64,
+    /// The activity feed's order, and the chats by owner: derived from the
+    /// lists, rebuilt by [`Self::reindex`] (and on the fly while stale).
+    indexes: Indexes,
+}
+
+/// Indexes derived from the lists, for requests that would otherwise read them whole.
+#[derive(Debug, Clone, Default)]
+struct Indexes {
+    feed: Feed,
+    chats_by_user: ChatsByUser,
+}
+
+/// Indexes are derived from the lists: equal lists, equal indexes.
+impl PartialEq for Indexes {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 const FIRST_NAMES: [&str; 12] = [
@@ -99,21 +140,24 @@ const EPOCH_SECONDS: i64 = 1_704_067_200;
 impl MockOrg {
     pub fn generate(size: OrgSize) -> Self {
         let mut rng = SplitMix64(size.seed);
-        let admin_users: Vec<Value> = (0..size.admin_users)
-            .map(|i| {
-                let first = FIRST_NAMES[i % FIRST_NAMES.len()];
-                let last = LAST_NAMES[(i / FIRST_NAMES.len()) % LAST_NAMES.len()];
-                json!({
-                    "id": format!("user_01{}", rng.token(22)),
-                    "type": "user",
-                    "email": format!("{}.{}.{i}@example.com", first.to_lowercase(), last.to_lowercase()),
-                    "name": format!("{first} {last}"),
-                    "role": ROLES[rng.below(ROLES.len())],
-                    "added_at": timestamp(EPOCH_SECONDS + i as i64 * 3_607),
-                })
-            })
-            .collect();
-        let workspaces: Vec<Value> = (0..(size.admin_users / 50).max(3))
+        let admin_users = Records::written(0..size.admin_users, |i, user| {
+            let first = FIRST_NAMES[i % FIRST_NAMES.len()];
+            let last = LAST_NAMES[(i / FIRST_NAMES.len()) % LAST_NAMES.len()];
+            user.id(&format!("user_01{}", rng.token(22)))
+                .field("type", "user")
+                .field(
+                    "email",
+                    format!(
+                        "{}.{}.{i}@example.com",
+                        first.to_lowercase(),
+                        last.to_lowercase()
+                    ),
+                )
+                .field("name", format!("{first} {last}"))
+                .field("role", ROLES[rng.below(ROLES.len())])
+                .field("added_at", timestamp(EPOCH_SECONDS + i as i64 * 3_607));
+        });
+        let workspaces: Records = (0..(size.admin_users / 50).max(3))
             .map(|i| {
                 json!({
                     "id": format!("wrkspc_01{}", rng.token(22)),
@@ -128,41 +172,55 @@ impl MockOrg {
             })
             .collect();
         let statuses = ["active", "active", "inactive", "archived", "expired"];
-        let api_keys = (0..size.admin_users / 5 + 3)
-            .map(|i| {
-                let workspace = &workspaces[i % workspaces.len()];
-                let creator = admin_users_creator(&admin_users, i);
-                json!({
-                    "id": format!("apikey_01{}", rng.token(22)),
-                    "type": "api_key",
-                    "name": format!("key {i}"),
-                    "partial_key_hint": format!("sk-ant-api03-{}...{}", rng.token(3), rng.token(4)),
-                    "status": statuses[i % statuses.len()],
-                    "created_at": timestamp(EPOCH_SECONDS + i as i64 * 5_000),
-                    "expires_at": if i % 3 == 0 { Value::Null } else { json!(timestamp(EPOCH_SECONDS + 40_000_000)) },
-                    "created_by": creator.map(|id| json!({"id": id, "type": "user"})).unwrap_or(Value::Null),
-                    "workspace_id": if i % 7 == 0 { Value::Null } else { workspace["id"].clone() },
-                    "scope": if i % 7 == 0 { json!({"type": "organization"}) } else { json!({"type": "workspace", "workspace_id": workspace["id"]}) },
-                })
-            })
-            .collect();
+        let api_keys = Records::written(0..size.admin_users / 5 + 3, |i, key| {
+            let workspace_id = workspaces.id(i % workspaces.len());
+            let creator = admin_users_creator(&admin_users, i);
+            key.id(&format!("apikey_01{}", rng.token(22)))
+                .field("type", "api_key")
+                .field("name", format!("key {i}"))
+                .field(
+                    "partial_key_hint",
+                    format!("sk-ant-api03-{}...{}", rng.token(3), rng.token(4)),
+                )
+                .field("status", statuses[i % statuses.len()])
+                .field("created_at", timestamp(EPOCH_SECONDS + i as i64 * 5_000))
+                .field(
+                    "expires_at",
+                    (i % 3 != 0).then(|| timestamp(EPOCH_SECONDS + 40_000_000)),
+                )
+                .field(
+                    "created_by",
+                    creator.map(|id| json!({"id": id, "type": "user"})),
+                )
+                .field("workspace_id", workspace_id.filter(|_| i % 7 != 0))
+                .object("scope", |scope| {
+                    if i % 7 == 0 {
+                        scope.field("type", "organization");
+                    } else {
+                        scope
+                            .field("type", "workspace")
+                            .field("workspace_id", workspace_id);
+                    }
+                });
+        });
         let invite_statuses = ["pending", "accepted", "expired"];
-        let invites = (0..size.admin_users / 10 + 2)
-            .map(|i| {
-                let status = invite_statuses[i % invite_statuses.len()];
-                json!({
-                    "id": format!("invite_01{}", rng.token(22)),
-                    "type": "invite",
-                    "email": format!("invitee{i}@example.com"),
-                    "role": ROLES[i % ROLES.len()],
-                    "status": status,
-                    "invited_at": timestamp(EPOCH_SECONDS + i as i64 * 3_000),
-                    "expires_at": timestamp(EPOCH_SECONDS + i as i64 * 3_000 + 1_814_400),
-                    "accepted_at": if status == "accepted" { json!(timestamp(EPOCH_SECONDS + i as i64 * 3_000 + 600)) } else { Value::Null },
-                    "rbac_group_ids": [],
-                })
-            })
-            .collect();
+        let invites = Records::written(0..size.admin_users / 10 + 2, |i, invite| {
+            let status = invite_statuses[i % invite_statuses.len()];
+            let invited_at = EPOCH_SECONDS + i as i64 * 3_000;
+            invite
+                .id(&format!("invite_01{}", rng.token(22)))
+                .field("type", "invite")
+                .field("email", format!("invitee{i}@example.com"))
+                .field("role", ROLES[i % ROLES.len()])
+                .field("status", status)
+                .field("invited_at", timestamp(invited_at))
+                .field("expires_at", timestamp(invited_at + 1_814_400))
+                .field(
+                    "accepted_at",
+                    (status == "accepted").then(|| timestamp(invited_at + 600)),
+                )
+                .field("rbac_group_ids", json!([]));
+        });
         let organizations: Vec<Value> = (0..size.organizations)
             .map(|i| {
                 json!({
@@ -190,7 +248,7 @@ impl MockOrg {
             .iter()
             .enumerate()
             .map(|(o, org)| {
-                let members = people
+                let members: Vec<Value> = people
                     .iter()
                     .enumerate()
                     .filter(|(i, _)| i % org_count == o || (i % 5 == 0 && (i + 1) % org_count == o))
@@ -202,7 +260,7 @@ impl MockOrg {
         let organization_roles = organizations
             .iter()
             .map(|org| {
-                let roles = ["Compliance Reviewer", "Analyst", "Project Lead"]
+                let roles: Vec<Value> = ["Compliance Reviewer", "Analyst", "Project Lead"]
                     .iter()
                     .enumerate()
                     .map(|(r, name)| {
@@ -219,7 +277,8 @@ impl MockOrg {
                 (org["uuid"].as_str().unwrap_or_default().to_owned(), roles)
             })
             .collect();
-        let groups: Vec<Value> = (0..(size.compliance_users / 20).max(2))
+        let group_count = size.groups.unwrap_or((size.compliance_users / 20).max(2));
+        let groups: Vec<Value> = (0..group_count)
             .map(|g| {
                 json!({
                     "id": format!("rbac_group_01{}", rng.token(22)),
@@ -232,17 +291,29 @@ impl MockOrg {
                 })
             })
             .collect();
-        let group_count = groups.len();
+        let members = |indices: &mut dyn Iterator<Item = usize>| {
+            Records::written(indices, |i, member| {
+                member
+                    .field("user_id", &people[i]["id"])
+                    .field("email", &people[i]["email"])
+                    .field("created_at", "2025-06-01T10:00:00Z")
+                    .field("updated_at", "2025-06-15T14:30:00Z");
+            })
+        };
         let group_members = groups
             .iter()
             .enumerate()
             .map(|(g, group)| {
-                let members = people
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| i % group_count == g || i % 7 == 0)
-                    .map(|(_, p)| json!({"user_id": p["id"], "email": p["email"], "created_at": "2025-06-01T10:00:00Z", "updated_at": "2025-06-15T14:30:00Z"}))
-                    .collect();
+                let members = match size.members_per_group {
+                    // The next `per_group` users after the previous group's, wrapping around.
+                    Some(per_group) => members(
+                        &mut (0..per_group.min(people.len()))
+                            .map(|k| (g * per_group + k) % people.len()),
+                    ),
+                    None => members(
+                        &mut (0..people.len()).filter(|i| i % group_count == g || i % 7 == 0),
+                    ),
+                };
                 (group["id"].as_str().unwrap_or_default().to_owned(), members)
             })
             .collect();
@@ -275,7 +346,7 @@ impl MockOrg {
             .iter()
             .enumerate()
             .map(|(p, project)| {
-                let attachments = (0..p % 4)
+                let attachments: Vec<Value> = (0..p % 4)
                     .map(|a| {
                         let created = timestamp(EPOCH_SECONDS + p as i64 * 4_000 + a as i64 * 60);
                         if a % 2 == 0 {
@@ -293,47 +364,48 @@ impl MockOrg {
             })
             .collect();
         let models = ["claude-opus-5", "claude-sonnet-5", "claude-haiku-4-5"];
-        let mut chats: Vec<Value> = Vec::new();
-        if !organizations.is_empty() {
-            for (i, person) in people.iter().enumerate() {
-                for c in 0..i % 4 {
-                    let id = format!("claude_chat_01{}", rng.token(22));
-                    chats.push(json!({
-                        "id": id,
-                        "name": format!("Chat {c} of {}", person["full_name"].as_str().unwrap_or_default()),
-                        "created_at": timestamp(EPOCH_SECONDS + (i * 4 + c) as i64 * 600),
-                        "updated_at": timestamp(EPOCH_SECONDS + (i * 4 + c) as i64 * 600 + 120),
-                        "deleted_at": if (i + c) % 9 == 8 { json!(timestamp(EPOCH_SECONDS + 30_000_000)) } else { Value::Null },
-                        "href": format!("https://claude.ai/chat/{}", rng.uuid()),
-                        "model": if c == 2 { Value::Null } else { json!(models[(i + c) % models.len()]) },
-                        "organization_uuid": org_of(i)["uuid"],
-                        "organization_id": format!("org_01{}", rng.token(22)),
-                        "project_id": projects.get(i % projects.len().max(1)).filter(|_| c == 1).map(|p| p["id"].clone()).unwrap_or(Value::Null),
-                        "user": {"id": person["id"], "email_address": person["email"]},
-                    }));
-                }
-            }
-        }
-        let mut org = Self {
-            size,
-            admin_users,
-            workspaces,
-            api_keys,
-            invites,
-            organizations,
-            organization_users,
-            organization_roles,
-            groups,
-            group_members,
-            projects,
-            project_attachments,
-            chats,
-            activities: Vec::new(),
-            rate_limits: Vec::new(),
-            usage_revisions: Default::default(),
-            rng,
+        // Chat `c` of user `i` is the `i * stride + c`-th slot of ten minutes.
+        let chats_of = |i: usize| size.chats_per_user.unwrap_or(i % 4);
+        let stride = size.chats_per_user.unwrap_or(4);
+        let chats = if organizations.is_empty() {
+            Records::new()
+        } else {
+            let pairs = (0..people.len()).flat_map(|i| (0..chats_of(i)).map(move |c| (i, c)));
+            Records::written(pairs, |(i, c), chat| {
+                let person = &people[i];
+                let slot = (i * stride + c) as i64;
+                chat.id(&format!("claude_chat_01{}", rng.token(22)))
+                    .field(
+                        "name",
+                        format!(
+                            "Chat {c} of {}",
+                            person["full_name"].as_str().unwrap_or_default()
+                        ),
+                    )
+                    .field("created_at", timestamp(EPOCH_SECONDS + slot * 600))
+                    .field("updated_at", timestamp(EPOCH_SECONDS + slot * 600 + 120))
+                    .field(
+                        "deleted_at",
+                        ((i + c) % 9 == 8).then(|| timestamp(EPOCH_SECONDS + 30_000_000)),
+                    )
+                    .field("href", format!("https://claude.ai/chat/{}", rng.uuid()))
+                    .field("model", (c != 2).then(|| models[(i + c) % models.len()]))
+                    .field("organization_uuid", &org_of(i)["uuid"])
+                    .field("organization_id", format!("org_01{}", rng.token(22)))
+                    .field(
+                        "project_id",
+                        projects
+                            .get(i % projects.len().max(1))
+                            .filter(|_| c == 1)
+                            .map(|p| &p["id"]),
+                    )
+                    .object("user", |user| {
+                        user.field("id", &person["id"])
+                            .field("email_address", &person["email"]);
+                    });
+            })
         };
-        org.rate_limits = [
+        let rate_limits = [
             ("model_group", json!(["claude-opus-5", "claude-opus-5-20260101"]), "Claude Opus 5.x"),
             ("model_group", json!(["claude-sonnet-5", "claude-sonnet-4-6"]), "Claude Sonnet 5.x"),
             ("batch", Value::Null, ""),
@@ -343,29 +415,78 @@ impl MockOrg {
         .enumerate()
         .map(|(i, (group_type, models, name))| {
             json!({
-                "type": "rate_limit", "id": format!("rl_01{}", org.rng.token(22)), "group_type": group_type,
+                "type": "rate_limit", "id": format!("rl_01{}", rng.token(22)), "group_type": group_type,
                 "group": {"id": format!("rlg_{i:02}"), "type": group_type, "display_name": name},
                 "models": models,
                 "limits": [{"type": "requests_per_minute", "value": 4000 + i * 10}, {"type": "input_tokens_per_minute", "value": 1_000_000}],
             })
         })
         .collect();
-        for i in 0..size.activities {
-            let at = chrono::DateTime::from_timestamp(EPOCH_SECONDS + i as i64 * 97, 0)
+        let organizations: Records = organizations.into();
+        let activities = Records::written(0..size.activities, |n, event| {
+            let at = chrono::DateTime::from_timestamp(EPOCH_SECONDS + n as i64 * 97, 0)
                 .expect("in range");
-            let activity = org.new_activity(at);
-            org.activities.push(activity);
-        }
+            write_activity(event, &mut rng, n, at, &admin_users, &organizations);
+        });
+        let mut org = Self {
+            size,
+            admin_users,
+            workspaces,
+            api_keys,
+            invites,
+            organizations,
+            organization_users,
+            organization_roles,
+            groups: groups.into(),
+            group_members,
+            projects: projects.into(),
+            project_attachments,
+            chats,
+            activities,
+            rate_limits,
+            usage_revisions: Default::default(),
+            rng,
+            indexes: Indexes::default(),
+        };
+        org.reindex();
         org
     }
 
-    /// The values each usage dimension draws from (nulls included).
+    /// Bring the derived indexes up to date with the lists, after a change
+    /// to them ([`super::MockServer::update_org`] does it). A stale index is
+    /// never used: requests build a fresh one meanwhile, at the cost of
+    /// reading the whole list.
+    pub fn reindex(&mut self) {
+        if !self.indexes.feed.is_of(&self.activities) {
+            self.indexes.feed = Feed::of(&self.activities);
+        }
+        if !self.indexes.chats_by_user.is_of(&self.chats) {
+            self.indexes.chats_by_user = ChatsByUser::of(&self.chats);
+        }
+    }
+
+    /// The activity feed's order.
+    pub fn feed(&self) -> Cow<'_, Feed> {
+        match &self.indexes.feed {
+            feed if feed.is_of(&self.activities) => Cow::Borrowed(feed),
+            _ => Cow::Owned(Feed::of(&self.activities)),
+        }
+    }
+
+    /// The chats by owner.
+    pub fn chats_by_user(&self) -> Cow<'_, ChatsByUser> {
+        match &self.indexes.chats_by_user {
+            index if index.is_of(&self.chats) => Cow::Borrowed(index),
+            _ => Cow::Owned(ChatsByUser::of(&self.chats)),
+        }
+    }
+
+    /// The values each usage dimension draws from (nulls included), and how
+    /// usage is reported.
     pub fn usage_pools(&self) -> super::reports::Pools {
-        let ids = |items: &[Value], n: usize| -> Vec<Option<String>> {
-            let mut v: Vec<Option<String>> = items
-                .iter()
-                .take(n)
-                .map(|i| i["id"].as_str().map(str::to_owned))
+        let ids = |items: &Records, n: usize| -> Vec<Option<String>> {
+            let mut v: Vec<Option<String>> = (0..n.min(items.len()))
+                .map(|i| items.id(i).map(str::to_owned))
                 .collect();
             v.push(None);
             v
@@ -387,78 +508,135 @@ impl MockOrg {
                 ids(&self.admin_users, 2),
                 vec![None, Some("svac_01Hk3R9TWxq7CfQak00OiVw4".into())],
             ],
+            series: self.size.usage_series,
         }
     }
 
     /// The actors of the Claude Code report (console users' emails).
     pub fn claude_code_actors(&self) -> Vec<String> {
-        self.admin_users
-            .iter()
-            .take(5)
-            .filter_map(|u| u["email"].as_str().map(str::to_owned))
+        (0..self.admin_users.len().min(5))
+            .filter_map(|i| {
+                self.admin_users
+                    .decode::<Person>(i)
+                    .ok()
+                    .and_then(|p| p.email.as_str().map(str::to_owned))
+            })
             .collect()
     }
 
     /// A new feed event at `created_at` (not added to the feed).
     pub fn new_activity(&mut self, created_at: chrono::DateTime<chrono::Utc>) -> Value {
-        const TYPES: [&str; 5] = [
-            "claude_chat_created",
-            "claude_project_created",
-            "user_signed_in_sso",
-            "claude_file_uploaded",
-            "compliance_api_accessed",
-        ];
         let n = self.activities.len();
-        let kind = TYPES[n % TYPES.len()];
-        let org = self.organizations.get(n % self.organizations.len().max(1));
-        let actor = if kind == "compliance_api_accessed" {
-            json!({"type": "api_actor", "api_key_id": format!("apikey_01{}", self.rng.token(22)),
-                   "ip_address": "192.0.2.10", "user_agent": "anthropic-connector"})
-        } else {
-            let person = &self.admin_users.get(n % self.admin_users.len().max(1));
-            json!({"type": "user_actor", "user_id": person.map(|p| p["id"].clone()).unwrap_or(Value::Null),
-                   "email_address": person.map(|p| p["email"].clone()).unwrap_or(Value::Null),
-                   "ip_address": format!("198.51.100.{}", n % 250), "user_agent": "Mozilla/5.0"})
-        };
-        let mut activity = json!({
-            "id": format!("activity_01{}", self.rng.token(22)),
-            "created_at": created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            "organization_id": if kind == "compliance_api_accessed" { Value::Null } else { json!(format!("org_01{n:022}")) },
-            "organization_uuid": match org { Some(o) if kind != "compliance_api_accessed" => o["uuid"].clone(), _ => Value::Null },
-            "actor": actor,
-            "type": kind,
+        let (rng, users, organizations) = (&mut self.rng, &self.admin_users, &self.organizations);
+        let event = Records::written([created_at], |at, event| {
+            write_activity(event, rng, n, at, users, organizations);
         });
-        if kind == "claude_chat_created" {
-            activity["claude_chat_id"] = json!(format!("claude_chat_01{}", self.rng.token(22)));
-        }
-        activity
-    }
-
-    /// The members of one parent in a per-parent listing.
-    pub fn children_of<'a>(
-        listing: &'a [(String, Vec<Value>)],
-        parent: &str,
-    ) -> Option<&'a [Value]> {
-        listing
-            .iter()
-            .find(|(id, _)| id == parent)
-            .map(|(_, items)| items.as_slice())
+        event.get(0).expect("one event written")
     }
 }
 
-fn admin_users_creator(users: &[Value], i: usize) -> Option<&str> {
+/// The two fields of a user an event names its actor by.
+#[derive(Deserialize)]
+struct Person {
+    #[serde(default)]
+    id: Value,
+    #[serde(default)]
+    email: Value,
+}
+
+/// The one field of an organisation an event names it by.
+#[derive(Deserialize)]
+struct Organization {
+    #[serde(default)]
+    uuid: Value,
+}
+
+/// The `n`-th event of the feed, at `created_at`.
+fn write_activity(
+    event: &mut RecordWriter<'_>,
+    rng: &mut SplitMix64,
+    n: usize,
+    created_at: chrono::DateTime<chrono::Utc>,
+    admin_users: &Records,
+    organizations: &Records,
+) {
+    const TYPES: [&str; 5] = [
+        "claude_chat_created",
+        "claude_project_created",
+        "user_signed_in_sso",
+        "claude_file_uploaded",
+        "compliance_api_accessed",
+    ];
+    let kind = TYPES[n % TYPES.len()];
+    let by_api = kind == "compliance_api_accessed";
+    // The actor's key id is drawn before the event's id.
+    let api_key_id = by_api.then(|| format!("apikey_01{}", rng.token(22)));
+    let organization_uuid = match organizations.is_empty() || by_api {
+        true => Value::Null,
+        false => organizations
+            .decode::<Organization>(n % organizations.len())
+            .map_or(Value::Null, |o| o.uuid),
+    };
+    event
+        .id(&format!("activity_01{}", rng.token(22)))
+        .field(
+            "created_at",
+            created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        )
+        .field(
+            "organization_id",
+            (!by_api).then(|| format!("org_01{n:022}")),
+        )
+        .field("organization_uuid", organization_uuid)
+        .object("actor", |actor| match &api_key_id {
+            Some(key) => {
+                actor
+                    .field("type", "api_actor")
+                    .field("api_key_id", key)
+                    .field("ip_address", "192.0.2.10")
+                    .field("user_agent", "anthropic-connector");
+            }
+            None => {
+                let person = admin_users
+                    .decode::<Person>(n % admin_users.len().max(1))
+                    .ok();
+                let (id, email) = person.map_or((Value::Null, Value::Null), |p| (p.id, p.email));
+                actor
+                    .field("type", "user_actor")
+                    .field("user_id", id)
+                    .field("email_address", email)
+                    .field("ip_address", format!("198.51.100.{}", n % 250))
+                    .field("user_agent", "Mozilla/5.0");
+            }
+        })
+        .field("type", kind);
+    if kind == "claude_chat_created" {
+        event.field("claude_chat_id", format!("claude_chat_01{}", rng.token(22)));
+    }
+}
+
+fn admin_users_creator(users: &Records, i: usize) -> Option<&str> {
     if users.is_empty() || i.is_multiple_of(9) {
         return None;
     }
-    users[i % users.len()]["id"].as_str()
+    users.id(i % users.len())
 }
 
-/// RFC 3339 with microseconds, as the Admin API writes them.
+/// RFC 3339 with microseconds, as the Admin API writes them (always
+/// `.123456`). Written field by field: a format string parsed for each of
+/// millions of records is most of their generation time.
 fn timestamp(seconds: i64) -> String {
-    chrono::DateTime::from_timestamp(seconds, 123_456_000)
-        .expect("in range")
-        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
-        .to_string()
+    use chrono::{Datelike, Timelike};
+    let t = chrono::DateTime::from_timestamp(seconds, 0).expect("in range");
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.123456Z",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 /// A tiny deterministic generator (SplitMix64): enough for test data.
@@ -504,14 +682,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn timestamps_are_rfc3339_with_microseconds() {
+        for seconds in [EPOCH_SECONDS, EPOCH_SECONDS + 3_607 * 999_999, 0, 86_399] {
+            let expected = chrono::DateTime::from_timestamp(seconds, 123_456_000)
+                .unwrap()
+                .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+                .to_string();
+            assert_eq!(timestamp(seconds), expected);
+        }
+    }
+
+    #[test]
     fn same_seed_same_org_and_unique_ids() {
         let size = OrgSize {
             admin_users: 500,
             organizations: 20,
             compliance_users: 100,
             activities: 50,
-            cost_rows_per_day: None,
             seed: 1,
+            ..OrgSize::default()
         };
         let a = MockOrg::generate(size);
         assert_eq!(a, MockOrg::generate(size));
@@ -529,5 +718,97 @@ mod tests {
             .map(|(_, users)| users.len())
             .sum();
         assert!(memberships > 100, "{memberships}");
+    }
+
+    /// FNV-1a over every record of every list, as served.
+    fn digest(org: &MockOrg) -> u64 {
+        let mut hash = 0xCBF2_9CE4_8422_2325_u64;
+        let mut eat = |bytes: &[u8]| {
+            for byte in bytes.iter().chain(b"\n") {
+                hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01B3);
+            }
+        };
+        for list in [
+            &org.admin_users,
+            &org.workspaces,
+            &org.api_keys,
+            &org.invites,
+            &org.organizations,
+            &org.groups,
+            &org.projects,
+            &org.chats,
+            &org.activities,
+            &org.rate_limits,
+        ] {
+            (0..list.len()).for_each(|p| eat(list.json(p)));
+        }
+        for listing in [
+            &org.organization_users,
+            &org.organization_roles,
+            &org.group_members,
+            &org.project_attachments,
+        ] {
+            for (parent, children) in listing.parents() {
+                eat(parent.as_bytes());
+                (0..children.len()).for_each(|p| eat(children.json(p)));
+            }
+        }
+        hash
+    }
+
+    #[test]
+    fn the_default_organisation_is_the_one_tests_were_written_against() {
+        // Tests compare warehouses with this data and count on its shape (who
+        // is in two organisations, which chats are deleted…): a change to the
+        // generated data must be deliberate, and this digest updated with it.
+        assert_eq!(
+            digest(&MockOrg::generate(OrgSize::default())),
+            DEFAULT_DIGEST,
+            "the default organisation changed"
+        );
+    }
+
+    const DEFAULT_DIGEST: u64 = 18_290_777_324_674_944_182;
+
+    #[test]
+    fn benchmark_sizes_shape_groups_members_and_chats() {
+        let size = OrgSize {
+            compliance_users: 50,
+            groups: Some(7),
+            members_per_group: Some(20),
+            chats_per_user: Some(6),
+            ..OrgSize::default()
+        };
+        let org = MockOrg::generate(size);
+        assert_eq!(org.groups.len(), 7);
+        let members: Vec<usize> = org
+            .group_members
+            .parents()
+            .map(|(_, members)| members.len())
+            .collect();
+        assert_eq!(members, vec![20; 7]);
+        let (_, first) = org.group_members.parents().next().unwrap();
+        let (_, third) = org.group_members.parents().nth(2).unwrap();
+        assert_eq!(
+            third[10..],
+            first[..10],
+            "the third group has users 40 to 49, then wraps around to 0 to 9"
+        );
+        assert_eq!(org.chats.len(), 50 * 6);
+        let ids: std::collections::HashSet<_> = org.chats.iter().map(|c| c["id"].clone()).collect();
+        assert_eq!(ids.len(), 300);
+        let created: Vec<&str> = org
+            .chats
+            .iter()
+            .map(|c| c["created_at"].as_str().unwrap())
+            .collect();
+        assert!(created.is_sorted(), "chats are listed by created_at");
+        // More members than users: each user once.
+        let few = MockOrg::generate(OrgSize {
+            compliance_users: 3,
+            members_per_group: Some(10),
+            ..OrgSize::default()
+        });
+        assert!(few.group_members.parents().all(|(_, m)| m.len() == 3));
     }
 }

@@ -49,9 +49,13 @@ pub struct Atom {
     pub counters: [u64; 6],
 }
 
-/// The values each dimension draws from (a null is "default workspace", "not grouped"…).
+/// The values each dimension draws from (a null is "default workspace", "not grouped"…),
+/// and how usage is reported.
 pub struct Pools {
     pub values: [Vec<Option<String>>; 8],
+    /// Usage series reporting every minute ([`series_atom`]); none: a few
+    /// records an hour at random minutes.
+    pub series: Option<usize>,
 }
 
 /// Revisions: extra output tokens added late to the first atom of an hour.
@@ -74,27 +78,37 @@ pub fn atoms_of_hour(
     if hour < usage_epoch() {
         return Vec::new();
     }
-    let mut state = mix(seed ^ hour.timestamp() as u64);
-    let mut next = || {
-        state = mix(state);
-        state
+    let mut atoms: Vec<Atom> = match pools.series {
+        Some(series) => (0..60)
+            .flat_map(|minute| {
+                (0..series)
+                    .map(move |s| series_atom(seed, pools, hour + Duration::minutes(minute), s))
+            })
+            .collect(),
+        None => {
+            let mut state = mix(seed ^ hour.timestamp() as u64);
+            let mut next = || {
+                state = mix(state);
+                state
+            };
+            let count = (next() % 5) as usize;
+            (0..count)
+                .map(|_| {
+                    let minute = (next() % 60) as i64;
+                    let dims = std::array::from_fn(|d| {
+                        let pool = &pools.values[d];
+                        pool[(next() % pool.len() as u64) as usize].clone()
+                    });
+                    let counters = std::array::from_fn(|c| next() % COUNTER_RANGES[c]);
+                    Atom {
+                        at: hour + Duration::minutes(minute),
+                        dims,
+                        counters,
+                    }
+                })
+                .collect()
+        }
     };
-    let count = (next() % 5) as usize;
-    let mut atoms: Vec<Atom> = (0..count)
-        .map(|_| {
-            let minute = (next() % 60) as i64;
-            let dims = std::array::from_fn(|d| {
-                let pool = &pools.values[d];
-                pool[(next() % pool.len() as u64) as usize].clone()
-            });
-            let counters = std::array::from_fn(|c| next() % [5000, 300, 700, 2000, 3000, 4][c]);
-            Atom {
-                at: hour + Duration::minutes(minute),
-                dims,
-                counters,
-            }
-        })
-        .collect();
     if let Some(extra) = revisions.get(&hour.timestamp()) {
         match atoms.first_mut() {
             Some(first) => first.counters[4] += extra,
@@ -106,6 +120,33 @@ pub fn atoms_of_hour(
         }
     }
     atoms
+}
+
+/// Each counter of an atom is below this.
+const COUNTER_RANGES: [u64; 6] = [5000, 300, 700, 2000, 3000, 4];
+
+/// The record of usage series `s` in the minute starting at `minute`. Series
+/// `s` always has the same dimensions (the digits of `s` in the pools' mixed
+/// radix, so series differ as long as there are combinations left), and
+/// counters of its own every minute.
+pub fn series_atom(seed: u64, pools: &Pools, minute: DateTime<Utc>, s: usize) -> Atom {
+    let mut rest = s;
+    let dims = std::array::from_fn(|d| {
+        let pool = &pools.values[d];
+        let value = pool[rest % pool.len()].clone();
+        rest /= pool.len();
+        value
+    });
+    let mut state = mix(seed ^ minute.timestamp() as u64 ^ mix(s as u64));
+    let counters = std::array::from_fn(|c| {
+        state = mix(state);
+        state % COUNTER_RANGES[c]
+    });
+    Atom {
+        at: minute,
+        dims,
+        counters,
+    }
 }
 
 /// Bucket widths the usage report knows: (name, length, default and maximum buckets per page).
@@ -241,12 +282,16 @@ fn required_time(params: &Params, name: &str) -> Result<Option<DateTime<Utc>>, A
         .transpose()
 }
 
+/// One bucket of a report: `[start, end)`.
+pub type Bucket = (DateTime<Utc>, DateTime<Utc>);
+
 /// The buckets `[starting_at, ending_at)` of a report request, paged by `page`
 /// (an opaque bucket offset) and `limit` (buckets per page, bounded per width).
+/// `make` gives the results of each bucket of the page, all at once.
 fn bucket_page(
     params: &Params,
     width_name: &str,
-    make: impl Fn(DateTime<Utc>, DateTime<Utc>) -> Vec<Value>,
+    make: impl Fn(&[Bucket]) -> Vec<Vec<Value>>,
 ) -> Result<Value, ApiError> {
     let (length, default_limit, max_limit) = width(width_name).ok_or_else(|| {
         ApiError::invalid_request(format!(
@@ -273,11 +318,17 @@ fn bucket_page(
             .ok_or_else(|| ApiError::invalid_request(format!("Invalid page token \"{token}\".")))?,
     };
     let last = (offset + limit).min(total);
-    let data: Vec<Value> = (offset..last)
+    let buckets: Vec<Bucket> = (offset..last)
         .map(|i| {
             let bucket_start = start + length * i as i32;
-            let bucket_end = (bucket_start + length).min(end);
-            json!({"starting_at": rfc3339(bucket_start), "ending_at": rfc3339(bucket_end), "results": make(bucket_start, bucket_end)})
+            (bucket_start, (bucket_start + length).min(end))
+        })
+        .collect();
+    let data: Vec<Value> = buckets
+        .iter()
+        .zip(make(&buckets))
+        .map(|((from, to), results)| {
+            json!({"starting_at": rfc3339(*from), "ending_at": rfc3339(*to), "results": results})
         })
         .collect();
     let has_more = last < total;
@@ -308,12 +359,31 @@ pub fn usage_report(
         }
     }
     let width_name = params.get("bucket_width").unwrap_or("1d");
-    bucket_page(params, width_name, |from, to| {
-        usage_results(
-            &atoms_between(seed, pools, revisions, from, to.min(Utc::now())),
-            &group_by,
-        )
+    bucket_page(params, width_name, |buckets| {
+        atoms_by_bucket(seed, pools, revisions, buckets)
+            .iter()
+            .map(|atoms| usage_results(atoms, &group_by))
+            .collect()
     })
+}
+
+/// The atoms of each of `buckets` (contiguous, in order) up to now, generated
+/// once for the whole page rather than hour by hour for every bucket.
+fn atoms_by_bucket(
+    seed: u64,
+    pools: &Pools,
+    revisions: &Revisions,
+    buckets: &[Bucket],
+) -> Vec<Vec<Atom>> {
+    let mut by_bucket = vec![Vec::new(); buckets.len()];
+    let (Some((start, _)), Some((_, end))) = (buckets.first(), buckets.last()) else {
+        return by_bucket;
+    };
+    for atom in atoms_between(seed, pools, revisions, *start, (*end).min(Utc::now())) {
+        let bucket = buckets.partition_point(|(from, _)| *from <= atom.at) - 1;
+        by_bucket[bucket].push(atom);
+    }
+    by_bucket
 }
 
 /// `GET /v1/organizations/cost_report` (daily only). With `rows_per_day`, a
@@ -332,21 +402,19 @@ pub fn cost_report(
             "`bucket_width` must be \"1d\". Got \"{width_name}\"."
         )));
     }
-    bucket_page(params, "1d", |from, to| {
-        let results = match rows_per_day {
-            Some(rows) if from <= Utc::now() => {
-                super::bulk_cost::bulk_cost_results(seed, from, rows)
-            }
-            Some(_) => Vec::new(),
-            None => cost_results(&atoms_between(
-                seed,
-                pools,
-                revisions,
-                from,
-                to.min(Utc::now()),
-            )),
-        };
-        results.into_iter().map(|(row, _)| row).collect()
+    let rows_only = |results: Vec<(Value, u64)>| results.into_iter().map(|(row, _)| row).collect();
+    bucket_page(params, "1d", |buckets| match rows_per_day {
+        Some(rows) => buckets
+            .iter()
+            .map(|(from, _)| match *from <= Utc::now() {
+                true => rows_only(super::bulk_cost::bulk_cost_results(seed, *from, rows)),
+                false => Vec::new(),
+            })
+            .collect(),
+        None => atoms_by_bucket(seed, pools, revisions, buckets)
+            .iter()
+            .map(|atoms| rows_only(cost_results(atoms)))
+            .collect(),
     })
 }
 
@@ -403,7 +471,7 @@ pub fn claude_code_report(
     seed: u64,
     actors: &[String],
     params: &Params,
-) -> Result<Value, ApiError> {
+) -> Result<super::paging::Json, ApiError> {
     let raw = params
         .get("starting_at")
         .ok_or_else(|| ApiError::invalid_request("`starting_at` is required."))?;
@@ -420,5 +488,83 @@ pub fn claude_code_report(
     } else {
         Vec::new()
     };
-    super::paging::page_token_page(&rows, params, 20, 1000)
+    super::paging::page_token_page(&rows.into(), params, 20, 1000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::org::{MockOrg, OrgSize};
+
+    fn report(org: &MockOrg, query: &str) -> Value {
+        usage_report(
+            org.size.seed,
+            &org.usage_pools(),
+            &org.usage_revisions,
+            &Params::parse(Some(query)),
+        )
+        .unwrap()
+    }
+
+    const FULL_GROUPING: &str = "group_by[]=api_key_id&group_by[]=workspace_id&group_by[]=model&\
+        group_by[]=service_tier&group_by[]=context_window&group_by[]=inference_geo&\
+        group_by[]=account_id&group_by[]=service_account_id";
+
+    #[test]
+    fn usage_series_report_every_minute_with_distinct_dimensions() {
+        let org = MockOrg::generate(OrgSize {
+            usage_series: Some(12),
+            ..OrgSize::default()
+        });
+        let day = report(
+            &org,
+            &format!(
+                "starting_at=2025-03-01T00:00:00Z&ending_at=2025-03-02T00:00:00Z&bucket_width=1m&limit=1440&{FULL_GROUPING}"
+            ),
+        );
+        let buckets = day["data"].as_array().unwrap();
+        assert_eq!(buckets.len(), 1440);
+        assert!(
+            buckets
+                .iter()
+                .all(|b| b["results"].as_array().unwrap().len() == 12),
+            "twelve rows every minute"
+        );
+        let hourly = report(&org, "starting_at=2025-03-01T00:00:00Z&bucket_width=1h");
+        assert_eq!(hourly["data"][0]["results"].as_array().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_page_of_buckets_holds_what_each_bucket_holds_on_its_own() {
+        for series in [None, Some(3)] {
+            let mut org = MockOrg::generate(OrgSize {
+                usage_series: series,
+                ..OrgSize::default()
+            });
+            let revised = DateTime::parse_from_rfc3339("2025-03-01T02:00:00Z").unwrap();
+            org.usage_revisions.insert(revised.timestamp(), 777);
+            for (width, length) in [("1m", Duration::minutes(1)), ("1h", Duration::hours(1))] {
+                let page = report(
+                    &org,
+                    &format!(
+                        "starting_at=2025-03-01T01:17:00Z&bucket_width={width}&limit=90&group_by[]=model"
+                    ),
+                );
+                for bucket in page["data"].as_array().unwrap() {
+                    let from =
+                        DateTime::parse_from_rfc3339(bucket["starting_at"].as_str().unwrap())
+                            .unwrap()
+                            .to_utc();
+                    let atoms = atoms_between(
+                        org.size.seed,
+                        &org.usage_pools(),
+                        &org.usage_revisions,
+                        from,
+                        from + length,
+                    );
+                    assert_eq!(bucket["results"], json!(usage_results(&atoms, &[2])));
+                }
+            }
+        }
+    }
 }

@@ -2,19 +2,24 @@
 
 use super::api_error::ApiError;
 use super::behaviour::Behaviour;
+use super::feed::activities_page;
 use super::org::MockOrg;
-use super::paging::{Params, id_cursor_page, page_token_page};
+use super::paging::{
+    InListOrder, Json, Params, Subset, id_cursor_page, page_body, page_token_page, page_token_range,
+};
+use super::records::Records;
 use super::reports;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-/// Answer one authorised request.
+/// Answer one authorised request with its JSON body. Lists are served from
+/// their stored records: a request costs its page.
 pub fn route(
     org: &MockOrg,
     behaviour: &Behaviour,
     method: &str,
     path: &str,
     params: &Params,
-) -> Result<Value, ApiError> {
+) -> Result<Json, ApiError> {
     if method != "GET" {
         return Err(ApiError::not_found(format!(
             "The mock serves no {method} {path}."
@@ -23,34 +28,38 @@ pub fn route(
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match segments.as_slice() {
         ["v1", "organizations", "users"] => {
-            let users = filtered(&org.admin_users, |u| {
-                params.get("email").is_none_or(|email| {
+            let email = params.get("email").map(|email| {
+                move |u: &Value| {
                     u["email"]
                         .as_str()
                         .is_some_and(|e| e.eq_ignore_ascii_case(email))
-                })
+                }
             });
-            id_cursor_page(&users, "id", params, 20, 1000)
+            id_cursor_page(&InListOrder::new(&org.admin_users, email), params, 20, 1000)
         }
         ["v1", "organizations", "workspaces"] => {
             let include_archived = params.get("include_archived") == Some("true");
-            let workspaces = filtered(&org.workspaces, |w| {
-                include_archived || w["archived_at"].is_null()
-            });
-            id_cursor_page(&workspaces, "id", params, 20, 1000)
+            let unarchived = (!include_archived).then_some(|w: &Value| w["archived_at"].is_null());
+            id_cursor_page(
+                &InListOrder::new(&org.workspaces, unarchived),
+                params,
+                20,
+                1000,
+            )
         }
         ["v1", "organizations", "api_keys"] => {
-            let keys = filtered(&org.api_keys, |k| {
-                params.get("status").is_none_or(|s| k["status"] == s)
-                    && params
-                        .get("workspace_id")
-                        .is_none_or(|w| k["workspace_id"] == w)
+            let (status, workspace) = (params.get("status"), params.get("workspace_id"));
+            let matching = (status.is_some() || workspace.is_some()).then_some(|k: &Value| {
+                status.is_none_or(|s| k["status"] == s)
+                    && workspace.is_none_or(|w| k["workspace_id"] == w)
             });
-            id_cursor_page(&keys, "id", params, 20, 1000)
+            id_cursor_page(&InListOrder::new(&org.api_keys, matching), params, 20, 1000)
         }
-        ["v1", "organizations", "invites"] => id_cursor_page(&org.invites, "id", params, 20, 1000),
+        ["v1", "organizations", "invites"] => {
+            id_cursor_page(&InListOrder::all(&org.invites), params, 20, 1000)
+        }
         ["v1", "organizations", "rate_limits"] => {
-            let entries: Vec<Value> = org
+            let entries: Records = org
                 .rate_limits
                 .iter()
                 .filter(|e| {
@@ -68,50 +77,58 @@ pub fn route(
                 .collect();
             rate_limits_page(&entries, params)
         }
-        ["v1", "organizations", "usage_report", "messages"] => reports::usage_report(
+        ["v1", "organizations", "usage_report", "messages"] => json(reports::usage_report(
             org.size.seed,
             &org.usage_pools(),
             &org.usage_revisions,
             params,
-        ),
-        ["v1", "organizations", "cost_report"] => reports::cost_report(
+        )),
+        ["v1", "organizations", "cost_report"] => json(reports::cost_report(
             org.size.seed,
             &org.usage_pools(),
             &org.usage_revisions,
             org.size.cost_rows_per_day,
             params,
-        ),
+        )),
         ["v1", "organizations", "usage_report", "claude_code"] => {
             reports::claude_code_report(org.size.seed, &org.claude_code_actors(), params)
         }
-        ["v1", "compliance", "organizations"] if behaviour.organizations_unpaginated => {
-            Ok(json!({ "data": org.organizations }))
-        }
+        ["v1", "compliance", "organizations"] if behaviour.organizations_unpaginated => Ok(
+            page_body(&org.organizations, 0..org.organizations.len(), &[]),
+        ),
         ["v1", "compliance", "organizations"] => {
             page_token_page(&org.organizations, params, 1000, 1000)
         }
         ["v1", "compliance", "organizations", uuid, "users"] => {
-            let users = MockOrg::children_of(&org.organization_users, uuid)
+            let users = org
+                .organization_users
+                .children(uuid)
                 .filter(|_| !deleted(behaviour, uuid))
                 .ok_or_else(|| unknown_org(uuid))?;
             page_token_page(users, params, 500, 1000)
         }
         ["v1", "compliance", "organizations", uuid, "roles"] => {
-            let roles = MockOrg::children_of(&org.organization_roles, uuid)
+            let roles = org
+                .organization_roles
+                .children(uuid)
                 .filter(|_| !deleted(behaviour, uuid))
                 .ok_or_else(|| unknown_org(uuid))?;
             page_token_page(roles, params, 500, 1000)
         }
         ["v1", "compliance", "groups"] => page_token_page(&org.groups, params, 500, 1000),
         ["v1", "compliance", "groups", id, "members"] => {
-            let members = MockOrg::children_of(&org.group_members, id)
+            let members = org
+                .group_members
+                .children(id)
                 .filter(|_| !deleted(behaviour, id))
                 .ok_or_else(|| ApiError::not_found("Group not found."))?;
             page_token_page(members, params, 500, 1000)
         }
         ["v1", "compliance", "apps", "projects"] => page_token_page(&org.projects, params, 20, 100),
         ["v1", "compliance", "apps", "projects", id, "attachments"] => {
-            let attachments = MockOrg::children_of(&org.project_attachments, id)
+            let attachments = org
+                .project_attachments
+                .children(id)
                 .filter(|_| !deleted(behaviour, id))
                 .ok_or_else(|| ApiError::not_found("No project is found with the provided id."))?;
             page_token_page(attachments, params, 20, 100)
@@ -124,16 +141,23 @@ pub fn route(
                     user_ids.len()
                 )));
             }
-            let chats = filtered(&org.chats, |c| {
-                user_ids.is_empty() || user_ids.iter().any(|u| c["user"]["id"] == *u)
-            });
-            id_cursor_page(&chats, "id", params, 100, 1000)
+            if user_ids.is_empty() {
+                id_cursor_page(&InListOrder::all(&org.chats), params, 100, 1000)
+            } else {
+                let theirs = Subset::new(&org.chats, org.chats_by_user().chats_of(&user_ids));
+                id_cursor_page(&theirs, params, 100, 1000)
+            }
         }
-        ["v1", "compliance", "activities"] => activities(org, params),
+        ["v1", "compliance", "activities"] => activities_page(&org.activities, &org.feed(), params),
         _ => Err(ApiError::not_found(format!(
             "The mock serves no GET {path}."
         ))),
     }
+}
+
+/// A body built as a value (the reports: computed per request, never stored).
+fn json(body: Result<Value, ApiError>) -> Result<Json, ApiError> {
+    body.map(|value| serde_json::to_vec(&value).expect("a value serialises"))
 }
 
 /// Whether a parent was deleted after it was listed (its children are gone).
@@ -141,66 +165,10 @@ fn deleted(behaviour: &Behaviour, id: &str) -> bool {
     behaviour.deleted_parents.iter().any(|d| d == id)
 }
 
-fn filtered(items: &[Value], keep: impl Fn(&Value) -> bool) -> Vec<Value> {
-    items.iter().filter(|item| keep(item)).cloned().collect()
-}
-
 fn unknown_org(uuid: &str) -> ApiError {
     ApiError::not_found(format!(
         "The \"{uuid}\" organization does not exist or the requester is not authorized to access it."
     ))
-}
-
-/// The feed: filtered by time and type, newest first (ties by id), id cursors.
-fn activities(org: &MockOrg, params: &Params) -> Result<Value, ApiError> {
-    let included = params.all("activity_types[]");
-    let excluded = params.all("exclude_activity_types[]");
-    if !included.is_empty() && !excluded.is_empty() {
-        return Err(ApiError::invalid_request(
-            "`activity_types[]` and `exclude_activity_types[]` cannot be combined.",
-        ));
-    }
-    let bound = |name: &str| -> Result<Option<chrono::DateTime<chrono::Utc>>, ApiError> {
-        params
-            .get(name)
-            .map(|raw| {
-                chrono::DateTime::parse_from_rfc3339(raw).map(|t| t.to_utc()).map_err(|_| {
-                    ApiError::invalid_request(format!(
-                        "The `{name}` parameter contains an invalid timestamp format. Timestamps must be \
-                         provided in RFC 3339 format e.g., \"2024-03-01T00:00:00Z\". Got \"{raw}\"."
-                    ))
-                })
-            })
-            .transpose()
-    };
-    let (gte, gt, lte, lt) = (
-        bound("created_at.gte")?,
-        bound("created_at.gt")?,
-        bound("created_at.lte")?,
-        bound("created_at.lt")?,
-    );
-    let mut feed: Vec<Value> = filtered(&org.activities, |a| {
-        let kind = a["type"].as_str().unwrap_or_default();
-        let at = a["created_at"]
-            .as_str()
-            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-            .map(|t| t.to_utc());
-        let Some(at) = at else { return false };
-        (included.is_empty() || included.contains(&kind))
-            && !excluded.contains(&kind)
-            && gte.is_none_or(|b| at >= b)
-            && gt.is_none_or(|b| at > b)
-            && lte.is_none_or(|b| at <= b)
-            && lt.is_none_or(|b| at < b)
-    });
-    feed.sort_by(|a, b| {
-        (b["created_at"].as_str(), b["id"].as_str())
-            .cmp(&(a["created_at"].as_str(), a["id"].as_str()))
-    });
-    if params.get("order") == Some("asc") {
-        feed.reverse();
-    }
-    id_cursor_page(&feed, "id", params, 100, 5000)
 }
 
 /// The older shape of a rate limit entry: no `id`, no `group`.
@@ -214,13 +182,15 @@ fn legacy_rate_limit(entry: &Value) -> Value {
 }
 
 /// Rate limits: one page when `limit` is omitted; `next_page` and no `has_more` otherwise.
-fn rate_limits_page(entries: &[Value], params: &Params) -> Result<Value, ApiError> {
+fn rate_limits_page(entries: &Records, params: &Params) -> Result<Json, ApiError> {
     if params.get("limit").is_none() && params.get("page").is_none() {
-        return Ok(json!({"data": entries, "next_page": null}));
+        return Ok(page_body(
+            entries,
+            0..entries.len(),
+            &[("next_page", Value::Null)],
+        ));
     }
-    let mut page = page_token_page(entries, params, 1000, 1000)?;
-    if let Value::Object(map) = &mut page {
-        map.remove("has_more");
-    }
-    Ok(page)
+    let page = page_token_range(entries.len(), params, 1000, 1000)?;
+    let next = page.next.map_or(Value::Null, Value::String);
+    Ok(page_body(entries, page.positions, &[("next_page", next)]))
 }

@@ -1,12 +1,14 @@
 //! The mock as an HTTP server on loopback: routing, auth, the request log
-//! (what a test asserts on), and `request-id` headers like the real API.
+//! (what a test asserts on), `request-id` headers like the real API, and the
+//! API's latency and request budget when the behaviour asks for them.
 
 use super::api_error::{ApiError, Family};
 use super::auth::{self, KeySeen};
 use super::behaviour::{Behaviour, FaultKind};
 use super::faulty_body::{self, BreaksOff, MockBody, Trickle};
 use super::org::MockOrg;
-use super::paging::Params;
+use super::paging::{Json, Params};
+use super::rate_window::{RateWindow, Verdict};
 use super::routes;
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
@@ -17,7 +19,7 @@ use hyper_util::rt::TokioIo;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -39,6 +41,10 @@ struct MockState {
     next_request_id: AtomicU64,
     /// Requests seen so far on the fault's path.
     fault_hits: AtomicUsize,
+    /// The requests counted against the behaviour's rate limit.
+    rate_window: Mutex<RateWindow>,
+    /// TCP connections accepted so far.
+    connections_accepted: AtomicU64,
 }
 
 /// A running mock. Dropping it stops the server.
@@ -64,10 +70,13 @@ impl MockServer {
             log: Mutex::new(Vec::new()),
             next_request_id: AtomicU64::new(1),
             fault_hits: AtomicUsize::new(0),
+            rate_window: Mutex::new(RateWindow::default()),
+            connections_accepted: AtomicU64::new(0),
         });
         let served = state.clone();
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
+                served.connections_accepted.fetch_add(1, Ordering::Relaxed);
                 // Answers are small writes: do not let Nagle hold them back.
                 let _ = stream.set_nodelay(true);
                 let state = served.clone();
@@ -100,14 +109,26 @@ impl MockServer {
         self.state.org.read().expect("org lock")
     }
 
-    /// Change the data while serving (new or late activities, revised buckets).
+    /// Change the data while serving (new or late activities, revised
+    /// buckets); the indexes follow.
     pub fn update_org(&self, change: impl FnOnce(&mut MockOrg)) {
-        change(&mut self.state.org.write().expect("org lock"));
+        let mut org = self.state.org.write().expect("org lock");
+        change(&mut org);
+        org.reindex();
     }
 
+    /// Answer from now on as `behaviour` says: its fault counts requests
+    /// from zero, its rate limit starts with an empty window.
     pub fn set_behaviour(&self, behaviour: Behaviour) {
         *self.state.behaviour.write().expect("behaviour lock") = behaviour;
         self.state.fault_hits.store(0, Ordering::Relaxed);
+        self.state.rate_window.lock().expect("rate lock").clear();
+    }
+
+    /// TCP connections accepted so far: requests sent over kept-alive
+    /// connections share one.
+    pub fn connections_accepted(&self) -> u64 {
+        self.state.connections_accepted.load(Ordering::Relaxed)
     }
 
     /// Every request served so far, in order.
@@ -142,7 +163,28 @@ async fn handle(state: &MockState, request: Request<Incoming>) -> Response<MockB
     );
     let behaviour = state.behaviour.read().expect("behaviour lock").clone();
     let family = Family::of(&path);
-    let answer = auth::authorize(&path, key.as_deref(), &behaviour).and_then(|()| {
+    let authorized = auth::authorize(&path, key.as_deref(), &behaviour);
+    // As with the API, a request failing authentication does not count; one
+    // refused a scope does.
+    let quota = match (&authorized, behaviour.requests_per_minute) {
+        (Err(error), _) if error.status == 401 => None,
+        (_, Some(limit)) => Some(
+            state
+                .rate_window
+                .lock()
+                .expect("rate lock")
+                .admit(Instant::now(), limit),
+        ),
+        (_, None) => None,
+    };
+    if !behaviour.latency.is_zero() {
+        tokio::time::sleep(behaviour.latency).await;
+    }
+    let authorized = match quota {
+        Some(verdict) if !verdict.admitted => Err(rate_limited(&verdict, family)),
+        _ => authorized,
+    };
+    let answer = authorized.and_then(|()| {
         let fault = active_fault(state, &behaviour, &path);
         let mut params = Params::parse(Some(&query));
         if fault.is_some_and(|(kind, _)| kind.replays_first_page()) {
@@ -166,15 +208,17 @@ async fn handle(state: &MockState, request: Request<Incoming>) -> Response<MockB
             None => Ok((answer, Delivery::Whole)),
         }
     });
-    let (status, body, extra_headers, delivery) = match answer {
-        Ok((Answer::Json(body), delivery)) => (200, body.to_string(), Vec::new(), delivery),
-        Ok((Answer::Raw(text), delivery)) => (200, text, Vec::new(), delivery),
+    let (status, body, mut extra_headers, delivery) = match answer {
+        Ok((Answer::Json(body) | Answer::Raw(body), delivery)) => (200, body, Vec::new(), delivery),
         Err(mut error) => {
             let headers = std::mem::take(&mut error.headers);
-            let body = error.body(family, &request_id).to_string();
+            let body = error.body(family, &request_id).to_string().into_bytes();
             (error.status, body, headers, Delivery::Whole)
         }
     };
+    if let Some(verdict) = quota {
+        extra_headers.extend(quota_headers(&verdict));
+    }
     state.log.lock().expect("log lock").push(MockRequest {
         method: parts.method.to_string(),
         path,
@@ -209,10 +253,53 @@ async fn handle(state: &MockState, request: Request<Incoming>) -> Response<MockB
     response.body(body).expect("valid response")
 }
 
-/// A successful answer: JSON, or raw text when a fault broke it on purpose.
+/// A successful answer: JSON, or raw bytes when a fault broke it on purpose.
 enum Answer {
-    Json(serde_json::Value),
-    Raw(String),
+    Json(Json),
+    Raw(Vec<u8>),
+}
+
+/// 429 for a request past the rate limit, with the API's message and
+/// `retry-after` (whole seconds, at least one).
+fn rate_limited(verdict: &Verdict, family: Family) -> ApiError {
+    let limit = verdict.limit;
+    let message = match family {
+        Family::Compliance => format!(
+            "Compliance API rate limit of {limit} requests per minute per parent organization has \
+             been exceeded. Retry after the time indicated by the retry-after header. Quote the \
+             request-id response header when contacting Anthropic support."
+        ),
+        _ => format!(
+            "Rate limit of {limit} requests per minute for your organization has been exceeded. \
+             Retry after the time indicated by the retry-after header."
+        ),
+    };
+    let mut error = ApiError::new(429, "rate_limit_error", message);
+    let seconds = verdict.retry_in.as_secs_f64().ceil().max(1.0) as u64;
+    error.headers.push(("retry-after", seconds.to_string()));
+    error
+}
+
+/// The `anthropic-ratelimit-requests-*` headers: the limit, what is left of
+/// it, and when it is whole again (RFC 3339, rounded up to the second).
+fn quota_headers(verdict: &Verdict) -> [(&'static str, String); 3] {
+    let whole_at = chrono::Utc::now() + verdict.replenished_in;
+    let whole_at = chrono::DurationRound::duration_round_up(whole_at, chrono::Duration::seconds(1))
+        .unwrap_or(whole_at);
+    [
+        (
+            "anthropic-ratelimit-requests-limit",
+            verdict.limit.to_string(),
+        ),
+        (
+            "anthropic-ratelimit-requests-remaining",
+            verdict.remaining.to_string(),
+        ),
+        (
+            "anthropic-ratelimit-requests-reset",
+            whole_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        ),
+    ]
 }
 
 /// How an answer travels: whole, or broken on purpose.
@@ -233,17 +320,20 @@ enum Delivery {
 /// The users page with the first user's `name` replaced by `key`, every
 /// character of it a `\u` escape. Serialising would write it plainly, so the
 /// escaped text is put in after.
-fn echo_key(mut body: serde_json::Value, key: &str) -> Answer {
+fn echo_key(page: Json, key: &str) -> Answer {
     const MARK: &str = "mock-echoed-key-goes-here";
+    let Ok(mut body) = serde_json::from_slice::<serde_json::Value>(&page) else {
+        return Answer::Json(page);
+    };
     let Some(user) = body.pointer_mut("/data/0") else {
-        return Answer::Json(body);
+        return Answer::Json(page);
     };
     user["name"] = serde_json::Value::from(MARK);
     let escaped: String = key
         .chars()
         .map(|c| format!("\\u{:04x}", u32::from(c)))
         .collect();
-    Answer::Raw(body.to_string().replacen(MARK, &escaped, 1))
+    Answer::Raw(body.to_string().replacen(MARK, &escaped, 1).into_bytes())
 }
 
 /// The behaviour's fault, if this request is one it hits, and how many
@@ -265,10 +355,16 @@ fn inject_fault(
     hit: usize,
     answer: Answer,
 ) -> Result<(Answer, Delivery), ApiError> {
-    // Faults that rewrite the page need it as JSON; a raw answer goes as it is.
+    // Faults that rewrite the page need it as a value; a raw answer goes as it is.
     let rewrite = |answer: Answer, change: &dyn Fn(serde_json::Value) -> serde_json::Value| {
         Ok(match answer {
-            Answer::Json(body) => (Answer::Json(change(body)), Delivery::Whole),
+            Answer::Json(body) => match serde_json::from_slice(&body) {
+                Ok(page) => {
+                    let changed = serde_json::to_vec(&change(page)).expect("a value serialises");
+                    (Answer::Json(changed), Delivery::Whole)
+                }
+                Err(_) => (Answer::Json(body), Delivery::Whole),
+            },
             raw => (raw, Delivery::Whole),
         })
     };
@@ -308,14 +404,9 @@ fn inject_fault(
         }
         FaultKind::ErrorEnvelope => Err(ApiError::new(200, "overloaded_error", "Overloaded")),
         FaultKind::TruncatedBody => {
-            let text = match &answer {
-                Answer::Json(body) => body.to_string(),
-                Answer::Raw(text) => text.clone(),
-            };
-            Ok((
-                Answer::Raw(text[..text.len() / 2].to_owned()),
-                Delivery::Whole,
-            ))
+            let (Answer::Json(mut body) | Answer::Raw(mut body)) = answer;
+            body.truncate(body.len() / 2);
+            Ok((Answer::Raw(body), Delivery::Whole))
         }
         FaultKind::MissingCursor => rewrite(answer, &|body| with_next_cursor(body, None)),
         FaultKind::FreshCursor => {

@@ -5,10 +5,13 @@
 use crate::egress::{Origin, RequestRate};
 use crate::runtime::ConnectionConfig;
 use crate::secrets::{ADMIN_KEY_ENV, BASE_URL_ENV, COMPLIANCE_KEY_ENV, Secrets};
-use anthropic_mock::{DEMO_ADMIN_KEY, DEMO_COMPLIANCE_KEY, MockOrg, MockServer, OrgSize};
+use anthropic_mock::{
+    Behaviour, DEMO_ADMIN_KEY, DEMO_COMPLIANCE_KEY, MockOrg, MockServer, OrgSize,
+};
 use anyhow::{Context, bail};
 use clap::Args;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// The default base URL of the Anthropic API.
 pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
@@ -48,6 +51,29 @@ pub struct ConnectionArgs {
     /// counted together (0: no limit of the harness's own).
     #[arg(long, value_name = "N")]
     pub requests_per_minute: Option<u32>,
+    /// Compliance groups in the mock (with --mock; default: one per 20
+    /// claude.ai users, at least 2).
+    #[arg(long, value_name = "N", requires = "mock")]
+    pub mock_groups: Option<usize>,
+    /// Members of every group of the mock (with --mock; default: a share of
+    /// the claude.ai users plus every seventh one).
+    #[arg(long, value_name = "N", requires = "mock")]
+    pub mock_members_per_group: Option<usize>,
+    /// Chats of every claude.ai user of the mock (with --mock; default: 0 to 3).
+    #[arg(long, value_name = "N", requires = "mock")]
+    pub mock_chats_per_user: Option<usize>,
+    /// Usage series reporting every minute in the mock (with --mock; default:
+    /// a few usage records an hour).
+    #[arg(long, value_name = "N", requires = "mock")]
+    pub mock_usage_series: Option<usize>,
+    /// Milliseconds every request to the mock waits before it is answered
+    /// (with --mock).
+    #[arg(long, value_name = "MS", default_value_t = 0, requires = "mock")]
+    pub mock_latency_ms: u64,
+    /// Requests per minute the mock admits, shared by every key (with
+    /// --mock; default: no limit).
+    #[arg(long, value_name = "N", requires = "mock")]
+    pub mock_requests_per_minute: Option<u32>,
 }
 
 /// A resolved connection, and the mock serving it when there is one (kept
@@ -66,11 +92,20 @@ impl ConnectionArgs {
                 compliance_users: self.mock_compliance_users,
                 activities: self.mock_activities,
                 cost_rows_per_day: self.mock_cost_rows_per_day,
+                groups: self.mock_groups,
+                members_per_group: self.mock_members_per_group,
+                chats_per_user: self.mock_chats_per_user,
+                usage_series: self.mock_usage_series,
                 ..OrgSize::default()
             });
             let server = MockServer::start(org)
                 .await
                 .context("starting the built-in mock API")?;
+            server.set_behaviour(Behaviour {
+                latency: Duration::from_millis(self.mock_latency_ms),
+                requests_per_minute: self.mock_requests_per_minute,
+                ..Behaviour::default()
+            });
             let mut secrets = Secrets::default();
             secrets.insert("admin-api-key", DEMO_ADMIN_KEY.into());
             secrets.insert("compliance-access-key", DEMO_COMPLIANCE_KEY.into());
