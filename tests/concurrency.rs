@@ -4,7 +4,7 @@
 
 use crate::common::warehouse::{options, select, sync};
 use crate::common::{BOTH, connection, mock, runtime};
-use anthropic_mock::MockServer;
+use anthropic_mock::{Behaviour, MockOrg, MockServer, OrgSize};
 use async_trait::async_trait;
 use host_harness::destinations::{
     Checkpoint, Destination, DestinationError, SqliteDestination, TableSpec, WrittenRows,
@@ -173,4 +173,38 @@ async fn any_concurrency_lands_the_same_tables() {
     assert!(landed[0].1 > 0);
     assert_eq!(landed[0].0.len(), 17, "every stream's table");
     assert_eq!(landed[0], landed[1]);
+}
+
+#[tokio::test]
+async fn a_childs_parents_are_read_side_by_side_up_to_the_concurrency() {
+    let mock = MockServer::start(MockOrg::generate(OrgSize {
+        groups: Some(12),
+        members_per_group: Some(3),
+        seed: 42,
+        ..OrgSize::default()
+    }))
+    .await
+    .unwrap();
+    mock.set_behaviour(Behaviour {
+        latency: Duration::from_millis(40),
+        ..Behaviour::default()
+    });
+    let connection = connection(&mock.base_url(), BOTH);
+    let dir = tempfile::tempdir().unwrap();
+    for concurrency in [1, 3] {
+        mock.reset_most_in_flight();
+        let options = SyncOptions {
+            concurrency,
+            ..options(&["group_members"], 100)
+        };
+        let db = dir.path().join(format!("members{concurrency}.sqlite"));
+        let report = sync(&connection, &db, &options).await;
+        assert!(report.succeeded(), "{report:?}");
+        assert_eq!(report.stream("group_members").unwrap().rows, 36);
+        assert_eq!(
+            mock.most_in_flight(),
+            concurrency,
+            "requests in flight at once with --concurrency {concurrency}"
+        );
+    }
 }

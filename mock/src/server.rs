@@ -45,6 +45,26 @@ struct MockState {
     rate_window: Mutex<RateWindow>,
     /// TCP connections accepted so far.
     connections_accepted: AtomicU64,
+    /// Requests being answered now, and the most there ever were at once.
+    in_flight: AtomicUsize,
+    most_in_flight: AtomicUsize,
+}
+
+/// One request being answered, counted while it lasts.
+struct Answering<'s>(&'s MockState);
+
+impl<'s> Answering<'s> {
+    fn begin(state: &'s MockState) -> Self {
+        let now = state.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        state.most_in_flight.fetch_max(now, Ordering::SeqCst);
+        Self(state)
+    }
+}
+
+impl Drop for Answering<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// A running mock. Dropping it stops the server.
@@ -72,6 +92,8 @@ impl MockServer {
             fault_hits: AtomicUsize::new(0),
             rate_window: Mutex::new(RateWindow::default()),
             connections_accepted: AtomicU64::new(0),
+            in_flight: AtomicUsize::new(0),
+            most_in_flight: AtomicUsize::new(0),
         });
         let served = state.clone();
         let task = tokio::spawn(async move {
@@ -131,6 +153,17 @@ impl MockServer {
         self.state.connections_accepted.load(Ordering::Relaxed)
     }
 
+    /// The most requests the mock was answering at one time so far: how
+    /// many a client had in flight together.
+    pub fn most_in_flight(&self) -> usize {
+        self.state.most_in_flight.load(Ordering::SeqCst)
+    }
+
+    /// Count the most requests in flight afresh from now.
+    pub fn reset_most_in_flight(&self) {
+        self.state.most_in_flight.store(0, Ordering::SeqCst);
+    }
+
     /// Every request served so far, in order.
     pub fn requests(&self) -> Vec<MockRequest> {
         self.state.log.lock().expect("log lock").clone()
@@ -144,6 +177,7 @@ impl Drop for MockServer {
 }
 
 async fn handle(state: &MockState, request: Request<Incoming>) -> Response<MockBody> {
+    let _answering = Answering::begin(state);
     let (parts, body) = request.into_parts();
     // Read the body whole, so the client never sees its upload cut short.
     let _ = body.collect().await;
