@@ -2,7 +2,8 @@
 //! its own (the mock in one, `harness sync` in another), at one tenth and at
 //! full volume. For each: rows, requests, wall time, rows/s, API MB/s, peak
 //! memory of the sync, and where the time went (inside plugin calls, of which
-//! HTTP, and the destination). On the `activities` data it also runs a plain
+//! HTTP in flight and waiting on the request budget, and the destination;
+//! busy times summed over concurrent work, so they can exceed the wall time). On the `activities` data it also runs a plain
 //! script doing the same job and a native floor, and prints the ratios.
 //!
 //! Run: `cargo bench -p host-harness --bench sync` (a word after `--` keeps
@@ -30,7 +31,7 @@ fn main() {
     process::warm_up(&cache);
 
     println!(
-        "{:<30} {:>9} {:>8} {:>8} {:>9} {:>7} {:>8} {:>8} {:>7} {:>7}",
+        "{:<30} {:>9} {:>8} {:>8} {:>9} {:>7} {:>8} {:>8} {:>7} {:>7} {:>7}",
         "scenario",
         "rows",
         "requests",
@@ -40,6 +41,7 @@ fn main() {
         "peak MiB",
         "plugin s",
         "http s",
+        "paced s",
         "dest s"
     );
     let mut runs: Vec<(Scenario, SyncRun)> = Vec::new();
@@ -76,7 +78,7 @@ fn print_sync(name: &str, run: &SyncRun) {
     let seconds = run.wall.as_secs_f64();
     let optional = |v: Option<String>| v.unwrap_or_else(|| "-".into());
     println!(
-        "{name:<30} {:>9} {:>8} {seconds:>8.2} {:>9.0} {:>7} {:>8} {:>8.2} {:>7} {:>7.2}",
+        "{name:<30} {:>9} {:>8} {seconds:>8.2} {:>9.0} {:>7} {:>8} {:>8.2} {:>7} {:>7} {:>7.2}",
         run.rows,
         optional(run.requests.map(|r| r.to_string())),
         run.rows as f64 / seconds,
@@ -87,6 +89,7 @@ fn print_sync(name: &str, run: &SyncRun) {
         optional(run.peak_rss_bytes.map(|b| format!("{:.0}", b as f64 / MIB))),
         run.plugin_calls.as_secs_f64(),
         optional(run.http.map(|h| format!("{:.2}", h.as_secs_f64()))),
+        optional(run.paced.map(|h| format!("{:.2}", h.as_secs_f64()))),
         run.destination.as_secs_f64(),
     );
 }

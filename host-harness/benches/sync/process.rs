@@ -8,7 +8,7 @@ use host_harness::secrets::{ADMIN_KEY_ENV, BASE_URL_ENV, COMPLIANCE_KEY_ENV};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const HARNESS: &str = env!("CARGO_BIN_EXE_harness");
@@ -16,6 +16,8 @@ const HARNESS: &str = env!("CARGO_BIN_EXE_harness");
 /// A running `harness mock`; stopped when dropped.
 pub struct Mock {
     child: Child,
+    /// Kept open: the mock prints a few lines more, and a closed pipe ends it.
+    _stdout: BufReader<ChildStdout>,
     pub base_url: String,
 }
 
@@ -30,8 +32,9 @@ impl Mock {
             .spawn()
             .expect("harness mock starts");
         let stdout = child.stdout.take().expect("mock stdout");
+        let mut stdout = BufReader::new(stdout);
         let mut first = String::new();
-        BufReader::new(stdout)
+        stdout
             .read_line(&mut first)
             .expect("mock says where it listens");
         let base_url = first
@@ -39,7 +42,11 @@ impl Mock {
             .strip_prefix("mock Anthropic API on ")
             .unwrap_or_else(|| panic!("unexpected first line of harness mock: {first:?}"))
             .to_owned();
-        Self { child, base_url }
+        Self {
+            child,
+            _stdout: stdout,
+            base_url,
+        }
     }
 }
 
@@ -60,6 +67,8 @@ pub struct SyncRun {
     pub peak_rss_bytes: Option<u64>,
     pub plugin_calls: Duration,
     pub http: Option<Duration>,
+    /// Time requests waited on the request budget.
+    pub paced: Option<Duration>,
     pub destination: Duration,
 }
 
@@ -81,6 +90,13 @@ pub fn sync(scenario: &Scenario, mock: &Mock, database: &Path, cache: &Path) -> 
     command
         .arg("--cache-dir")
         .arg(cache)
+        .args(
+            scenario
+                .requests_per_minute
+                .map(|n| ["--requests-per-minute".to_owned(), n.to_string()])
+                .into_iter()
+                .flatten(),
+        )
         .args(["--json", "sync", "--streams", scenario.streams, "--into"])
         .arg(database)
         .args(["--concurrency", &scenario.concurrency.to_string()])
@@ -117,6 +133,7 @@ pub fn sync(scenario: &Scenario, mock: &Mock, database: &Path, cache: &Path) -> 
         peak_rss_bytes: timings["peak_rss_bytes"].as_u64(),
         plugin_calls: millis(&timings["plugin_calls_ms"]).unwrap_or_default(),
         http: millis(&timings["http"]["in_flight_ms"]),
+        paced: millis(&timings["http"]["paced_ms"]),
         destination: millis(&timings["destination_ms"]).unwrap_or_default(),
     }
 }

@@ -12,6 +12,10 @@ const FULL_GROUPING: &str = "api_key_id,workspace_id,model,service_tier,context_
 pub const LATENCY_CONCURRENCY: usize = 8;
 /// Injected per-request latency of the latency-bound scenarios.
 pub const LATENCY_MS: u64 = 50;
+/// The request rate the mock admits and the harness keeps to in the
+/// latency-bound scenarios: above what 8 requests in flight at 50 ms reach
+/// (160 a second), so latency, not the budget, bounds them.
+pub const LATENCY_REQUESTS_PER_MINUTE: u32 = 12_000;
 
 #[derive(Debug, Clone)]
 pub struct Scenario {
@@ -27,6 +31,8 @@ pub struct Scenario {
     /// `--set NAME=VALUE` of the sync.
     pub settings: Vec<String>,
     pub concurrency: usize,
+    /// The request budget of the mock and of the harness, when set.
+    pub requests_per_minute: Option<u32>,
     /// Injected latency per request, for the bound `requests × latency ÷ concurrency`.
     pub latency_ms: u64,
     /// Also run the plain script and the native floor on this data.
@@ -76,6 +82,7 @@ pub fn all() -> Vec<Scenario> {
             streams,
             settings: Vec::new(),
             concurrency: 1,
+            requests_per_minute: None,
             latency_ms: 0,
             yardsticks: false,
         };
@@ -129,12 +136,18 @@ pub fn all() -> Vec<Scenario> {
 
         let latency = |flags: &[String]| {
             let mut flags = small_org(flags);
-            flags.extend(["--latency-ms".into(), LATENCY_MS.to_string()]);
+            flags.extend([
+                "--latency-ms".into(),
+                LATENCY_MS.to_string(),
+                "--requests-per-minute".into(),
+                LATENCY_REQUESTS_PER_MINUTE.to_string(),
+            ]);
             flags
         };
         let groups = scale(2_000);
         scenarios.push(Scenario {
             concurrency: LATENCY_CONCURRENCY,
+            requests_per_minute: Some(LATENCY_REQUESTS_PER_MINUTE),
             latency_ms: LATENCY_MS,
             ..scenario(
                 format!("group_members {groups} groups"),
@@ -152,6 +165,7 @@ pub fn all() -> Vec<Scenario> {
         let users = scale(5_000);
         scenarios.push(Scenario {
             concurrency: LATENCY_CONCURRENCY,
+            requests_per_minute: Some(LATENCY_REQUESTS_PER_MINUTE),
             latency_ms: LATENCY_MS,
             ..scenario(
                 format!("user_chats {users} users"),
