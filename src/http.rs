@@ -5,6 +5,7 @@
 use crate::connection::{ApiKey, Connection, KeyField};
 use crate::error::ConnectorError;
 use crate::host::{Host, HttpRequest, HttpResponse, LogLevel};
+use crate::list_body::ListBody;
 use crate::model::KeyKind;
 use crate::transport::{FailureKind, TransportError};
 use serde_json::Value;
@@ -163,41 +164,55 @@ impl<'a> ApiClient<'a> {
 
     /// `GET path?query` and parse the JSON body.
     pub fn get_json(&self, path: &str, query: &Query) -> Result<Value, ApiError> {
-        let response = self.get_success(path, query)?;
+        let response = self.get(path, query)?;
         parse_json(&response).map_err(|e| self.clean(e))
     }
 
-    /// `GET path?query`: the body of a successful response as it came (keys
-    /// redacted), for a caller that reads it its own way, without a tree of
-    /// values for the whole body (a large report).
-    pub fn get_body(&self, path: &str, query: &Query) -> Result<Vec<u8>, ApiError> {
-        let response = self.get_success(path, query)?;
-        // An error envelope sent with a success status is small; a body too
-        // large to be one is not parsed twice.
-        if response.body.len() <= MAX_ENVELOPE_BYTES {
-            parse_json(&response).map_err(|e| self.clean(e))?;
-        }
-        Ok(response.body)
-    }
-
-    /// `GET path?query`, a failure status as the documented error.
-    fn get_success(&self, path: &str, query: &Query) -> Result<HttpResponse, ApiError> {
+    /// `GET path?query`: a successful response, its body not yet read, for
+    /// the caller to read its own way ([`ApiClient::read_list`], or a
+    /// report's reader); a failure status as the documented error.
+    pub fn get(&self, path: &str, query: &Query) -> Result<HttpResponse, ApiError> {
         let mut response = self.send("GET", path, query, None)?;
         // A key echoed by the server goes no further: not into a record, not
         // into an error snippet. Redacted by the body's decoded strings (the
         // server may escape it), before anything is cut. The text borrows the
         // body when it is UTF-8 and clean, so a large body is not copied.
         let redactor = self.connection.redactor();
-        let clean =
-            match crate::redact::json_text(&redactor, &String::from_utf8_lossy(&response.body)) {
-                Cow::Owned(clean) => Some(clean),
-                Cow::Borrowed(_) => None,
-            };
+        let text = match std::str::from_utf8(&response.body) {
+            Ok(text) => Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(&response.body),
+        };
+        let clean = match crate::redact::json_text(&redactor, &text) {
+            Cow::Owned(clean) => Some(clean),
+            Cow::Borrowed(_) => None,
+        };
         if let Some(clean) = clean {
             response.body = clean.into_bytes();
         }
         check_status(&response).map_err(|e| self.clean(e))?;
         Ok(response)
+    }
+
+    /// The body of a successful response read as a list, in one pass: its
+    /// fields and its items as slices of the body. A body that is not JSON,
+    /// or is the API's error envelope, is the error [`ApiClient::get_json`]
+    /// would give.
+    pub fn read_list<'r>(&self, response: &'r HttpResponse) -> Result<ListBody<'r>, ApiError> {
+        let list = ListBody::read(&response.body)
+            .map_err(|e| self.clean(failure(response, not_json(&e, response.body.len()), None)))?;
+        match error_envelope(list.kind.as_ref(), list.error.as_ref(), list.data.is_some()) {
+            Some(error) => Err(self.clean(failure(response, error_message(error), Some(error)))),
+            None => Ok(list),
+        }
+    }
+
+    /// Why a successful response's body could not be read by its reader,
+    /// when the body itself says: it is not JSON, or it is the API's error
+    /// envelope. None when it is JSON and no envelope (the reader's own
+    /// error stands). Only asked after a reader failed, so the body is
+    /// parsed whole only then.
+    pub fn unreadable(&self, response: &HttpResponse) -> Option<ApiError> {
+        parse_json(response).err().map(|e| self.clean(e))
     }
 
     /// Send one request to `path` on the base URL and return the response as
@@ -247,10 +262,6 @@ impl<'a> ApiClient<'a> {
     }
 }
 
-/// The largest body that is checked for an error envelope when the caller
-/// reads the body itself (an envelope is a few hundred bytes).
-const MAX_ENVELOPE_BYTES: usize = 64 << 10;
-
 /// Success: the JSON body. Failure: the documented error body, read
 /// tolerantly, whatever the status (a 200 may carry one too).
 pub fn parse_response(response: &HttpResponse) -> Result<Value, ApiError> {
@@ -278,7 +289,8 @@ fn failure(response: &HttpResponse, message: String, error: Option<&Value>) -> A
 fn parse_json(response: &HttpResponse) -> Result<Value, ApiError> {
     let body: Value = serde_json::from_slice(&response.body)
         .map_err(|e| failure(response, not_json(&e, response.body.len()), None))?;
-    match error_envelope(&body) {
+    let field = |name| body.get(name);
+    match error_envelope(field("type"), field("error"), field("data").is_some()) {
         Some(error) => Err(failure(response, error_message(error), Some(error))),
         None => Ok(body),
     }
@@ -314,12 +326,16 @@ fn check_status(response: &HttpResponse) -> Result<(), ApiError> {
 
 /// The error object of a body that is the API's error envelope instead of
 /// data: `{"type":"error","error":{…}}`, or an `error` object with a message
-/// and no `data` (the Compliance API's shape).
-fn error_envelope(body: &Value) -> Option<&Value> {
-    let error = body.get("error").filter(|e| e.is_object())?;
-    let admin_shape = body.get("type").and_then(Value::as_str) == Some("error");
-    let compliance_shape =
-        body.get("data").is_none() && error.get("message").is_some_and(Value::is_string);
+/// and no `data` (the Compliance API's shape). Given the body's `type` and
+/// `error` and whether it has `data` (even `null`).
+fn error_envelope<'v>(
+    kind: Option<&Value>,
+    error: Option<&'v Value>,
+    has_data: bool,
+) -> Option<&'v Value> {
+    let error = error.filter(|e| e.is_object())?;
+    let admin_shape = kind.and_then(Value::as_str) == Some("error");
+    let compliance_shape = !has_data && error.get("message").is_some_and(Value::is_string);
     (admin_shape || compliance_shape).then_some(error)
 }
 
@@ -414,6 +430,7 @@ pub fn percent_encode(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::host::TransportError;
 
     fn response(status: u16, body: &str, headers: &[(&str, &str)]) -> HttpResponse {
         HttpResponse {
@@ -578,6 +595,83 @@ mod tests {
         ] {
             assert!(parse_response(&response(200, body, &[])).is_ok(), "{body}");
         }
+    }
+
+    /// A client of a connection that answers every request with `status` and `body`.
+    fn read_as_list(status: u16, body: &str) -> Result<usize, ApiError> {
+        struct Answering(u16, String);
+        impl Host for Answering {
+            fn secret(&self, _: &str) -> Option<String> {
+                None
+            }
+            fn log(&self, _: LogLevel, _: &str) {}
+            fn send(&self, _: &HttpRequest) -> Result<HttpResponse, TransportError> {
+                Ok(response(self.0, &self.1, &[("request-id", "req_3")]))
+            }
+        }
+        let host = Answering(status, body.to_owned());
+        let connection =
+            Connection::new("https://api.example", None, Some("sk-ant-api01-k".into())).unwrap();
+        let client = ApiClient::new(&host, &connection, KeyKind::Compliance).unwrap();
+        let response = client.get("/v1/x", &Query::new())?;
+        let list = client.read_list(&response)?;
+        Ok(match list.data {
+            Some(crate::list_body::Data::List(items)) => items.len(),
+            _ => 0,
+        })
+    }
+
+    #[test]
+    fn a_list_is_read_in_one_pass_with_the_errors_a_parse_gives() {
+        assert_eq!(
+            read_as_list(
+                200,
+                r#"{"data":[{"type":"error","id":"a"}],"has_more":false}"#
+            ),
+            Ok(1)
+        );
+        assert_eq!(
+            read_as_list(
+                200,
+                r#"{"data":[],"error":{"message":"a field called error"}}"#
+            ),
+            Ok(0)
+        );
+        let envelope = r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"},"data":[]}"#;
+        let err = read_as_list(200, envelope).unwrap_err();
+        assert_eq!(
+            err.describe(),
+            "HTTP 200 overloaded_error: Overloaded (request-id req_3)"
+        );
+        let compliance = r#"{"error":{"type":"api_error","message":"Internal error"}}"#;
+        assert_eq!(
+            read_as_list(200, compliance).unwrap_err().message,
+            "Internal error"
+        );
+        let truncated = r#"{"data":[{"id":"#;
+        assert_eq!(
+            read_as_list(200, truncated).unwrap_err().message,
+            parse_response(&response(200, truncated, &[]))
+                .unwrap_err()
+                .message
+        );
+        assert_eq!(read_as_list(503, "oops").unwrap_err().status, Some(503));
+    }
+
+    #[test]
+    fn an_unreadable_success_is_explained_by_its_body() {
+        // What `ApiClient::unreadable` asks of the body.
+        let explain = |body: &str| {
+            parse_json(&response(200, body, &[]))
+                .err()
+                .map(|e| e.message)
+        };
+        assert_eq!(
+            explain(r#"{"type":"error","error":{"message":"Overloaded"},"data":[]}"#).as_deref(),
+            Some("Overloaded")
+        );
+        assert!(explain(r#"{"data":[1"#).unwrap().contains("not valid JSON"));
+        assert_eq!(explain(r#"{"data":"not a list"}"#), None);
     }
 
     #[test]

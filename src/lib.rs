@@ -12,6 +12,8 @@ pub mod error;
 pub mod functions;
 pub mod host;
 pub mod http;
+pub mod json;
+pub mod list_body;
 pub mod manifest;
 pub mod model;
 pub mod pagination;

@@ -10,12 +10,15 @@
 
 use crate::error::ConnectorError;
 use crate::http::Query;
+use crate::json::Canonical;
+use crate::list_body::{Data, ListBody};
 use serde_json::Value;
 
-/// One page of either scheme: its items and the cursor of the next page.
+/// One page of either scheme: its items (as the body has them, in canonical
+/// form) and the cursor of the next page.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ListPage {
-    pub data: Vec<Value>,
+pub struct ListPage<'a> {
+    pub data: Vec<Canonical<'a>>,
     /// None when this was the last page.
     pub next: Option<String>,
 }
@@ -39,7 +42,7 @@ impl Scheme {
     }
 
     /// Read one response body of this scheme.
-    pub fn parse(self, body: Value) -> Result<ListPage, ConnectorError> {
+    pub fn page(self, body: ListBody<'_>) -> Result<ListPage<'_>, ConnectorError> {
         match self {
             Scheme::IdCursor => parse_id_cursor(body),
             Scheme::PageToken => parse_page_token(body),
@@ -47,12 +50,11 @@ impl Scheme {
     }
 }
 
-fn take_data(body: &mut Value) -> Result<Vec<Value>, ConnectorError> {
-    match body.get_mut("data").map(Value::take) {
-        Some(Value::Array(items)) => Ok(items),
-        Some(other) => Err(ConnectorError::Upstream(format!(
-            "`data` should be a list, got {}",
-            kind_of(&other)
+fn take_data(data: Option<Data<'_>>) -> Result<Vec<Canonical<'_>>, ConnectorError> {
+    match data {
+        Some(Data::List(items)) => Ok(items),
+        Some(Data::Other(kind)) => Err(ConnectorError::Upstream(format!(
+            "`data` should be a list, got {kind}"
         ))),
         None => Err(ConnectorError::Upstream(
             "the response has no `data` list".into(),
@@ -60,8 +62,8 @@ fn take_data(body: &mut Value) -> Result<Vec<Value>, ConnectorError> {
     }
 }
 
-fn has_more(body: &Value) -> Result<Option<bool>, ConnectorError> {
-    match body.get("has_more") {
+fn has_more(value: Option<&Value>) -> Result<Option<bool>, ConnectorError> {
+    match value {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Bool(b)) => Ok(Some(*b)),
         Some(other) => Err(ConnectorError::Upstream(format!(
@@ -71,21 +73,21 @@ fn has_more(body: &Value) -> Result<Option<bool>, ConnectorError> {
     }
 }
 
-fn text_field(body: &Value, name: &str) -> Option<String> {
-    body.get(name)
+fn text_field(value: Option<&Value>) -> Option<String> {
+    value
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
 }
 
-fn parse_id_cursor(mut body: Value) -> Result<ListPage, ConnectorError> {
-    let more = has_more(&body)?
+fn parse_id_cursor(body: ListBody<'_>) -> Result<ListPage<'_>, ConnectorError> {
+    let more = has_more(body.has_more.as_ref())?
         .ok_or_else(|| ConnectorError::Upstream("the response has no `has_more` flag".into()))?;
-    let data = take_data(&mut body)?;
+    let data = take_data(body.data)?;
     let next = if more {
         // The SDKs stop on an empty page too; with has_more set that would
         // silently lose rows, so it is an error here.
-        let last = text_field(&body, "last_id").ok_or_else(|| {
+        let last = text_field(body.last_id.as_ref()).ok_or_else(|| {
             ConnectorError::Upstream(
                 "`has_more` is true but `last_id` is missing: refusing to stop early".into(),
             )
@@ -102,10 +104,10 @@ fn parse_id_cursor(mut body: Value) -> Result<ListPage, ConnectorError> {
     Ok(ListPage { data, next })
 }
 
-fn parse_page_token(mut body: Value) -> Result<ListPage, ConnectorError> {
-    let more = has_more(&body)?;
-    let token = text_field(&body, "next_page");
-    let data = take_data(&mut body)?;
+fn parse_page_token(body: ListBody<'_>) -> Result<ListPage<'_>, ConnectorError> {
+    let more = has_more(body.has_more.as_ref())?;
+    let token = text_field(body.next_page.as_ref());
+    let data = take_data(body.data)?;
     let next = next_page_token(more, token)?;
     Ok(ListPage { data, next })
 }
@@ -142,17 +144,28 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// Read `body` written out, as a response carries it: how many items the
+    /// page has, and its next cursor.
+    fn read(scheme: Scheme, body: Value) -> Result<(usize, Option<String>), ConnectorError> {
+        let text = body.to_string();
+        let page = scheme.page(ListBody::read(text.as_bytes()).unwrap())?;
+        Ok((page.data.len(), page.next))
+    }
+
     #[test]
     fn id_cursor_follows_last_id_until_has_more_is_false() {
-        let page = Scheme::IdCursor
-            .parse(json!({"data":[{"id":"a"},{"id":"b"}],"has_more":true,"first_id":"a","last_id":"b"}))
-            .unwrap();
-        assert_eq!(page.next.as_deref(), Some("b"));
-        let last = Scheme::IdCursor
-            .parse(json!({"data":[{"id":"c"}],"has_more":false,"first_id":"c","last_id":"c"}))
-            .unwrap();
-        assert_eq!(last.next, None);
-        assert_eq!(last.data.len(), 1);
+        let (_, next) = read(
+            Scheme::IdCursor,
+            json!({"data":[{"id":"a"},{"id":"b"}],"has_more":true,"first_id":"a","last_id":"b"}),
+        )
+        .unwrap();
+        assert_eq!(next.as_deref(), Some("b"));
+        let last = read(
+            Scheme::IdCursor,
+            json!({"data":[{"id":"c"}],"has_more":false,"first_id":"c","last_id":"c"}),
+        )
+        .unwrap();
+        assert_eq!(last, (1, None));
     }
 
     #[test]
@@ -162,38 +175,57 @@ mod tests {
             json!({"data":[],"has_more":true,"last_id":"a"}),
         ] {
             assert!(matches!(
-                Scheme::IdCursor.parse(body),
+                read(Scheme::IdCursor, body),
                 Err(ConnectorError::Upstream(_))
             ));
         }
         assert!(matches!(
-            Scheme::PageToken.parse(json!({"data":[],"has_more":true,"next_page":null})),
+            read(
+                Scheme::PageToken,
+                json!({"data":[],"has_more":true,"next_page":null})
+            ),
             Err(ConnectorError::Upstream(_))
         ));
     }
 
     #[test]
     fn page_token_handles_every_revision_shape() {
-        let paged = Scheme::PageToken
-            .parse(json!({"data":[1],"has_more":true,"next_page":"page_x"}))
-            .unwrap();
-        assert_eq!(paged.next.as_deref(), Some("page_x"));
-        let unpaginated = Scheme::PageToken.parse(json!({"data":[1,2]})).unwrap();
-        assert_eq!((unpaginated.data.len(), unpaginated.next), (2, None));
-        let no_has_more = Scheme::PageToken
-            .parse(json!({"data":[1],"next_page":"t"}))
-            .unwrap();
-        assert_eq!(no_has_more.next.as_deref(), Some("t"));
+        let paged = read(
+            Scheme::PageToken,
+            json!({"data":[1],"has_more":true,"next_page":"page_x"}),
+        )
+        .unwrap();
+        assert_eq!(paged.1.as_deref(), Some("page_x"));
+        let unpaginated = read(Scheme::PageToken, json!({"data":[1,2]})).unwrap();
+        assert_eq!(unpaginated, (2, None));
+        let no_has_more = read(Scheme::PageToken, json!({"data":[1],"next_page":"t"})).unwrap();
+        assert_eq!(no_has_more.1.as_deref(), Some("t"));
     }
 
     #[test]
-    fn a_body_without_data_is_refused() {
-        assert!(Scheme::PageToken.parse(json!({"items":[]})).is_err());
+    fn a_body_without_data_is_refused_saying_what_it_has() {
+        assert!(read(Scheme::PageToken, json!({"items":[]})).is_err());
+        let refused = |body| read(Scheme::IdCursor, body).unwrap_err().to_string();
         assert!(
-            Scheme::IdCursor
-                .parse(json!({"data":{},"has_more":false}))
-                .is_err()
+            refused(json!({"data":{},"has_more":false}))
+                .ends_with("`data` should be a list, got an object")
         );
+        assert!(
+            refused(json!({"data":[],"has_more":"yes"}))
+                .ends_with("`has_more` should be a boolean, got a string")
+        );
+        assert!(refused(json!({"has_more":false})).ends_with("the response has no `data` list"));
+        assert!(refused(json!({"data":[]})).ends_with("the response has no `has_more` flag"));
+    }
+
+    #[test]
+    fn items_come_in_canonical_form() {
+        let text = r#"{"data":[{"id":"a"},{"id":"J\u00f6rg", "n":1.0}],"has_more":false}"#;
+        let page = Scheme::IdCursor
+            .page(ListBody::read(text.as_bytes()).unwrap())
+            .unwrap();
+        let items: Vec<&str> = page.data.iter().map(Canonical::as_str).collect();
+        assert_eq!(items, [r#"{"id":"a"}"#, r#"{"id":"Jörg","n":1.0}"#]);
     }
 
     #[test]

@@ -21,12 +21,13 @@ pub fn text(redactor: &Redactor, text: String) -> String {
 /// A JSON text with its secrets removed from every decoded string; borrowed
 /// as it is when it holds none. Text that is not JSON is redacted as text.
 ///
-/// Parsing costs more than searching, so a text is only parsed when a plain
-/// search finds something or when it has an escape that could spell part of a
-/// secret: `\u` always, the short escapes (`\"`, `\\`, `\/`, `\n`…) only when
-/// a secret has one of the characters they stand for.
+/// Parsing costs more than searching, so a text is only parsed when a secret
+/// is really there: found by a plain search (which also finds it in every
+/// string without escapes), or in one of the strings that have an escape,
+/// each decoded on its own ([`escaped_strings`]). Most texts have few such
+/// strings or none, and are neither parsed nor copied.
 pub fn json_text<'t>(redactor: &Redactor, json: &'t str) -> Cow<'t, str> {
-    if redactor.is_empty() || !may_hide_a_secret(redactor, json) {
+    if redactor.is_empty() || !holds_a_secret(redactor, json) {
         return Cow::Borrowed(json);
     }
     match serde_json::from_str::<Value>(json) {
@@ -41,11 +42,63 @@ pub fn json_text<'t>(redactor: &Redactor, json: &'t str) -> Cow<'t, str> {
     }
 }
 
-fn may_hide_a_secret(redactor: &Redactor, json: &str) -> bool {
+/// Whether a secret is in `json` as written, or in a decoded string of it.
+/// True also when a string cannot be decoded (the text is then no JSON, and
+/// the caller's parse says so).
+fn holds_a_secret(redactor: &Redactor, json: &str) -> bool {
     redactor.finds_secret_in(json)
-        || json.contains("\\u")
-        || (json.contains('\\')
-            && redactor.any_secret_char(|c| matches!(c, '"' | '\\' | '/') || c.is_control()))
+        || escaped_strings(json).any(|string| match string {
+            Some(literal) => serde_json::from_str::<Cow<'_, str>>(literal)
+                .map_or(true, |decoded| redactor.finds_secret_in(&decoded)),
+            None => true,
+        })
+}
+
+/// The string literals of `json` (quotes included) that contain an escape,
+/// found from their backslashes alone: in JSON a backslash is only ever inside
+/// a string, and the nearest unescaped quote before it opens that string. A
+/// `None` where the text is not shaped that way (it is no JSON).
+fn escaped_strings(json: &str) -> impl Iterator<Item = Option<&str>> {
+    let bytes = json.as_bytes();
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let backslash = from + json[from..].find('\\')?;
+        let open = (0..backslash)
+            .rev()
+            .find(|&i| bytes[i] == b'"' && !is_escaped(bytes, i));
+        let close = open.and_then(|_| {
+            let mut i = backslash;
+            while i < bytes.len() {
+                match bytes[i] {
+                    b'\\' => i += 2,
+                    b'"' => return Some(i),
+                    _ => i += 1,
+                }
+            }
+            None
+        });
+        match (open, close) {
+            (Some(open), Some(close)) => {
+                from = close + 1;
+                Some(json.get(open..=close))
+            }
+            _ => {
+                from = bytes.len();
+                Some(None)
+            }
+        }
+    })
+}
+
+/// Whether the byte at `at` is escaped: preceded by an odd run of backslashes.
+fn is_escaped(bytes: &[u8], at: usize) -> bool {
+    bytes[..at]
+        .iter()
+        .rev()
+        .take_while(|b| **b == b'\\')
+        .count()
+        % 2
+        == 1
 }
 
 /// Redact every string and object key of `value` in place; whether anything changed.
@@ -137,6 +190,48 @@ mod tests {
     fn clean_json_is_returned_as_it_is_even_with_escapes() {
         let json = r#"{"name":"J\u00f6rg",  "note":"line\nbreak"}"#;
         assert!(matches!(json_text(&redactor(), json), Cow::Borrowed(j) if j == json));
+    }
+
+    #[test]
+    fn only_strings_with_escapes_are_decoded_each_on_its_own() {
+        let json = r#"{"a":"plain","b\u0041":"x\"y","c":["\\",1],"d":"\\\"q"}"#;
+        let found: Vec<Option<&str>> = escaped_strings(json).collect();
+        assert_eq!(
+            found,
+            [
+                Some(r#""b\u0041""#),
+                Some(r#""x\"y""#),
+                Some(r#""\\""#),
+                Some(r#""\\\"q""#)
+            ]
+        );
+        assert_eq!(
+            escaped_strings(r#"no json \ here"#).collect::<Vec<_>>(),
+            [None]
+        );
+        assert_eq!(escaped_strings(r#"{"a":"b"}"#).count(), 0);
+    }
+
+    #[test]
+    fn a_key_hidden_by_escapes_anywhere_is_found_and_a_clean_text_is_not_parsed() {
+        let r = redactor();
+        let part = &KEY[15..];
+        for hidden in [
+            escaped(KEY),
+            escaped(&part[..16]),
+            format!("{}{}", &part[..10], escaped(&part[10..20])),
+            format!("x\\n{}", escaped(&part[3..19])),
+        ] {
+            let json = format!(r#"{{"ok":"J\u00f6rg","k":"{hidden}"}}"#);
+            assert!(holds_a_secret(&r, &json), "{json}");
+            let decoded: String = serde_json::from_str(&format!(r#""{hidden}""#)).unwrap();
+            let expected = serde_json::json!({"ok": "Jörg", "k": r.redact(&decoded)});
+            assert_eq!(json_text(&r, &json), expected.to_string());
+        }
+        let fifteen = escaped(&part[..15]);
+        let clean = format!(r#"{{"ok":"J\u00f6rg \"{fifteen}\"","n":[1,"\\"]}}"#);
+        assert!(!holds_a_secret(&r, &clean));
+        assert!(matches!(json_text(&r, &clean), Cow::Borrowed(_)));
     }
 
     #[test]

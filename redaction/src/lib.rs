@@ -29,6 +29,10 @@ pub const REDACTED: &str = "[REDACTED]";
 pub struct Redactor {
     /// Every non-empty secret, whole.
     whole: Vec<String>,
+    /// For each of them, whether its secret part has fragments. One that has
+    /// shows a fragment wherever it occurs whole, so a text without fragments
+    /// needs no search for it; one that has none is always searched for.
+    has_fragments: Vec<bool>,
     /// The fragments of their secret parts; none when every part is short.
     fragments: Option<WindowIndex>,
 }
@@ -43,8 +47,13 @@ impl Redactor {
             .map(str::to_owned)
             .collect();
         let parts = whole.iter().map(|s| secret_part(s).into()).collect();
+        let has_fragments = whole
+            .iter()
+            .map(|s| secret_part(s).len() >= FRAGMENT_LEN)
+            .collect();
         Self {
             fragments: WindowIndex::new(parts),
+            has_fragments,
             whole,
         }
     }
@@ -87,14 +96,18 @@ impl Redactor {
     /// merged, widened to character boundaries; in order.
     fn ranges(&self, text: &str) -> Vec<Range<usize>> {
         let mut found: Vec<Range<usize>> = Vec::new();
-        for secret in &self.whole {
+        if let Some(fragments) = &self.fragments {
+            fragments.find(text.as_bytes(), &mut found);
+        }
+        let any_fragment = !found.is_empty();
+        for (secret, has_fragments) in self.whole.iter().zip(&self.has_fragments) {
+            if *has_fragments && !any_fragment {
+                continue;
+            }
             found.extend(
                 text.match_indices(secret.as_str())
                     .map(|(at, s)| at..at + s.len()),
             );
-        }
-        if let Some(fragments) = &self.fragments {
-            fragments.find(text.as_bytes(), &mut found);
         }
         if found.is_empty() {
             return found;
@@ -181,6 +194,22 @@ mod tests {
         assert!(matches!(r.redact("nothing here"), Cow::Borrowed(_)));
         assert!(!r.finds_secret_in("nothing here"));
         assert!(Redactor::new([""]).is_empty());
+    }
+
+    #[test]
+    fn short_and_long_secrets_together_are_each_found_whole() {
+        let r = Redactor::new([KEY, "sk-1"]);
+        assert_eq!(r.redact("a sk-1 b"), "a [REDACTED] b");
+        assert_eq!(
+            r.redact(&format!("{KEY}/sk-1/{KEY}")),
+            "[REDACTED]/[REDACTED]/[REDACTED]"
+        );
+        let sixteen = "sk-ant-api01-0123456789abcdef";
+        assert_eq!(
+            Redactor::new([sixteen]).redact(&format!("<{sixteen}>")),
+            "<[REDACTED]>",
+            "a secret part of exactly one fragment takes its prefix with it"
+        );
     }
 
     #[test]

@@ -3,29 +3,96 @@
 //! replaces rather than duplicates. FNV-1a, 128 bits, hex: stable across
 //! builds, platforms and versions (never `std`'s randomised hasher).
 
+use std::fmt::Write;
+
 /// The id of a row identified by `parts` (absent values as empty text).
 /// Parts are length-prefixed, so `("ab", "c")` and `("a", "bc")` differ.
-pub fn key_hash<'a>(parts: impl IntoIterator<Item = Option<&'a str>>) -> String {
-    const OFFSET: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
-    const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
-    let mut hash = OFFSET;
-    let mut feed = |bytes: &[u8]| {
-        for b in bytes {
-            hash ^= u128::from(*b);
-            hash = hash.wrapping_mul(PRIME);
-        }
-    };
+pub fn key_hash<S: AsRef<str>>(parts: impl IntoIterator<Item = Option<S>>) -> String {
+    let mut hash = Fnv128::new();
     for part in parts {
-        let text = part.unwrap_or_default();
-        feed(&(text.len() as u64).to_le_bytes());
-        feed(text.as_bytes());
+        let text = part.as_ref().map_or("", AsRef::as_ref);
+        hash.feed(&(text.len() as u64).to_le_bytes());
+        hash.feed(text.as_bytes());
     }
-    format!("{hash:032x}")
+    let mut id = String::with_capacity(32);
+    write!(id, "{:032x}", hash.state).expect("a string takes any text");
+    id
 }
+
+/// FNV-1a with 128 bits of state.
+struct Fnv128 {
+    state: u128,
+}
+
+impl Fnv128 {
+    const OFFSET: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+    /// 2^88 + 0x13b.
+    const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
+
+    fn new() -> Self {
+        Self {
+            state: Self::OFFSET,
+        }
+    }
+
+    fn feed(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.state ^= u128::from(*byte);
+            self.state = times_prime(self.state);
+        }
+    }
+}
+
+/// `state · PRIME` modulo 2^128. Natively, 128-bit integers multiply in a few
+/// instructions.
+#[cfg(not(target_arch = "wasm32"))]
+fn times_prime(state: u128) -> u128 {
+    state.wrapping_mul(Fnv128::PRIME)
+}
+
+/// `state · PRIME` modulo 2^128. In wasm a 128-bit multiplication is a call
+/// to a software routine, per byte hashed; but the prime is 2^88 + 0x13b, so
+/// the product is `state · 0x13b` plus a shift, in 64-bit operations.
+#[cfg(any(target_arch = "wasm32", test))]
+fn times_prime_in_halves(state: u128) -> u128 {
+    const PRIME_LOW: u64 = Fnv128::PRIME as u64;
+    const _: () = assert!(Fnv128::PRIME >> 64 == 1 << 24, "the prime is 2^88 + 0x13b");
+    let (high, low) = ((state >> 64) as u64, state as u64);
+    // low · 0x13b spills at most 9 bits into the high half; low · 2^88
+    // lands there whole (shifted by 24).
+    let spill = ((low >> 32) * PRIME_LOW + (((low & 0xffff_ffff) * PRIME_LOW) >> 32)) >> 32;
+    let high = high
+        .wrapping_mul(PRIME_LOW)
+        .wrapping_add(spill)
+        .wrapping_add(low << 24);
+    (u128::from(high) << 64) | u128::from(low.wrapping_mul(PRIME_LOW))
+}
+
+#[cfg(target_arch = "wasm32")]
+use times_prime_in_halves as times_prime;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_product_in_halves_is_the_128_bit_product() {
+        let mut state = Fnv128::OFFSET;
+        for step in 0..10_000u32 {
+            assert_eq!(
+                times_prime_in_halves(state),
+                state.wrapping_mul(Fnv128::PRIME),
+                "{state:#x}"
+            );
+            state = state.rotate_left(step % 127) ^ u128::from(step) ^ (state >> 3);
+        }
+        for state in [0, u128::MAX, u128::from(u64::MAX), u128::MAX << 64] {
+            assert_eq!(
+                times_prime_in_halves(state),
+                state.wrapping_mul(Fnv128::PRIME)
+            );
+        }
+    }
 
     #[test]
     fn stable_and_sensitive_to_boundaries_and_nulls() {

@@ -3,10 +3,11 @@
 
 use super::ReadContext;
 use crate::error::Result;
+use crate::host::HttpResponse;
 use crate::http::{ApiClient, ApiError, Query};
+use crate::json::Canonical;
 use crate::model::{KeyKind, Page};
 use crate::pagination::Scheme;
-use serde_json::Value;
 
 /// A list endpoint: path, key, pagination scheme and its largest `limit`.
 pub struct ListEndpoint<'a> {
@@ -42,18 +43,19 @@ impl ChildrenOf<'_> {
     }
 }
 
-/// Read the page at `cursor` (the first when none) and shape each item into a record.
+/// Read the page at `cursor` (the first when none) and shape each item (in
+/// canonical form, see [`crate::json`]) into a record.
 pub fn read_page(
     ctx: &ReadContext<'_>,
     endpoint: &ListEndpoint<'_>,
     query: Query,
     cursor: Option<&str>,
-    shape: impl Fn(Value) -> Value,
+    shape: impl Fn(Canonical<'_>) -> String,
 ) -> Result<Page> {
     let client = ApiClient::new(ctx.host, ctx.connection, endpoint.key)?;
-    let body = get(&client, ctx, endpoint, query, cursor)
+    let response = get(&client, ctx, endpoint, query, cursor)
         .map_err(|e| e.into_connector_error(client.field()))?;
-    records(endpoint, body, shape)
+    records(&client, endpoint, &response, shape)
 }
 
 /// Read a page of `parent`'s children, like [`read_page`]. A 404 means the
@@ -65,11 +67,11 @@ pub fn read_child_page(
     parent: &ChildrenOf<'_>,
     query: Query,
     cursor: Option<&str>,
-    shape: impl Fn(Value) -> Value,
+    shape: impl Fn(Canonical<'_>) -> String,
 ) -> Result<Page> {
     let client = ApiClient::new(ctx.host, ctx.connection, endpoint.key)?;
     match get(&client, ctx, endpoint, query, cursor) {
-        Ok(body) => records(endpoint, body, shape),
+        Ok(response) => records(&client, endpoint, &response, shape),
         Err(error) if error.status == Some(404) => Ok(parent.vanished()),
         Err(error) => Err(error.into_connector_error(client.field())),
     }
@@ -81,24 +83,24 @@ fn get(
     endpoint: &ListEndpoint<'_>,
     query: Query,
     cursor: Option<&str>,
-) -> Result<Value, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let query = query.set("limit", ctx.settings.page_size(endpoint.max_limit));
     let query = endpoint.scheme.with_cursor(query, cursor);
-    client.get_json(endpoint.path, &query)
+    client.get(endpoint.path, &query)
 }
 
 fn records(
+    client: &ApiClient<'_>,
     endpoint: &ListEndpoint<'_>,
-    body: Value,
-    shape: impl Fn(Value) -> Value,
+    response: &HttpResponse,
+    shape: impl Fn(Canonical<'_>) -> String,
 ) -> Result<Page> {
-    let page = endpoint.scheme.parse(body)?;
+    let body = client
+        .read_list(response)
+        .map_err(|e| e.into_connector_error(client.field()))?;
+    let page = endpoint.scheme.page(body)?;
     Ok(Page {
-        records: page
-            .data
-            .into_iter()
-            .map(|item| shape(item).to_string())
-            .collect(),
+        records: page.data.into_iter().map(shape).collect(),
         state_json: None,
         next_cursor: page.next,
         warnings: Vec::new(),
@@ -150,7 +152,9 @@ mod tests {
             id: "grp_x\u{1b}[2J",
             children: "members",
         };
-        read_child_page(&ctx, &endpoint, &parent, Query::new(), None, |m| m)
+        read_child_page(&ctx, &endpoint, &parent, Query::new(), None, |item| {
+            item.into_string()
+        })
     }
 
     #[test]

@@ -14,14 +14,14 @@
 //! actor (email address or API key name), `terminal_type` and `is_remote`.
 
 use crate::error::{ConnectorError, Result};
-use crate::http::{ApiClient, Query};
+use crate::http::{ApiClient, ApiError, Query};
+use crate::json::{self, Canonical, Fields, Object};
 use crate::model::{KeyKind, Page, ReadRequest};
 use crate::pagination::Scheme;
 use crate::streams::ReadContext;
 use crate::streams::incremental::{Coverage, Saved, cursor_walk, mid_walk, plan_run, saved_state};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 const PATH: &str = "/v1/organizations/usage_report/claude_code";
 const STREAM: &str = "claude_code_usage_report";
@@ -71,10 +71,9 @@ pub fn read(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
         .set("limit", ctx.settings.page_size(MAX_LIMIT))
         .set_opt("page", walk.page.as_deref());
     let client = ApiClient::new(ctx.host, ctx.connection, KeyKind::Admin)?;
-    let body = client
-        .get_json(PATH, &query)
-        .map_err(|e| e.into_connector_error(client.field()))?;
-    let page = Scheme::PageToken.parse(body)?;
+    let into_error = |e: ApiError| e.into_connector_error(client.field());
+    let response = client.get(PATH, &query).map_err(into_error)?;
+    let page = Scheme::PageToken.page(client.read_list(&response).map_err(into_error)?)?;
     let records = page
         .data
         .into_iter()
@@ -148,45 +147,117 @@ fn midnight(day: NaiveDate) -> DateTime<Utc> {
 
 /// The date as `YYYY-MM-DD` (the API gives it either way), the actor's id and
 /// type as columns, and the split fields present so the key is complete.
-fn shape(mut row: Value) -> Result<String> {
-    let date = row.get("date").and_then(Value::as_str).unwrap_or_default();
-    let day = NaiveDate::parse_from_str(date, "%Y-%m-%d")
-        .or_else(|_| DateTime::parse_from_rfc3339(date).map(|t| t.with_timezone(&Utc).date_naive()))
+fn shape(mut row: Canonical<'_>) -> Result<String> {
+    let object = row.object();
+    let date = object
+        .as_ref()
+        .and_then(|row| row.get_str("date"))
+        .unwrap_or_default();
+    let day = NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+        .or_else(|_| {
+            DateTime::parse_from_rfc3339(&date).map(|t| t.with_timezone(&Utc).date_naive())
+        })
         .map_err(|_| ConnectorError::Upstream(format!("{STREAM}: unreadable date `{date}`")))?;
-    let actor = row.get("actor").cloned().unwrap_or(Value::Null);
+    let actor = object
+        .as_ref()
+        .and_then(|row| row.get("actor"))
+        .and_then(Object::of);
     let actor_id = ["email_address", "api_key_name"]
         .iter()
-        .find_map(|k| actor.get(*k).and_then(Value::as_str))
+        .find_map(|k| actor.as_ref()?.get_str(k))
         .ok_or_else(|| {
             ConnectorError::Upstream(format!(
                 "{STREAM}: a row on {day} has no actor email or key name"
             ))
-        })?
-        .to_owned();
-    let Value::Object(map) = &mut row else {
+        })?;
+    let Some(object) = object else {
         return Err(ConnectorError::Upstream(format!(
             "{STREAM}: a row is not an object"
         )));
     };
-    map.insert(
-        "date".into(),
-        Value::String(day.format("%Y-%m-%d").to_string()),
+    let mut fields = Fields::from(object);
+    fields.insert("date", json::string(&day.format("%Y-%m-%d").to_string()));
+    fields.insert("actor_id", json::string(&actor_id));
+    fields.insert(
+        "actor_type",
+        actor.and_then(|actor| actor.get("type")).unwrap_or("null"),
     );
-    map.insert("actor_id".into(), Value::String(actor_id));
-    map.insert(
-        "actor_type".into(),
-        actor.get("type").cloned().unwrap_or(Value::Null),
-    );
-    map.entry("terminal_type")
-        .or_insert(Value::String("unknown".into()));
-    map.entry("is_remote").or_insert(Value::Bool(false));
-    Ok(row.to_string())
+    fields.insert_if_absent("terminal_type", r#""unknown""#);
+    fields.insert_if_absent("is_remote", "false");
+    Ok(fields.to_canonical().into_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
+
+    fn shape(row: Value) -> Result<String> {
+        let text = row.to_string();
+        super::shape(Canonical::of(&text).unwrap())
+    }
+
+    /// The row as the tree-of-values code shaped it.
+    fn shaped_as_values(mut row: Value) -> Result<String> {
+        let date = row.get("date").and_then(Value::as_str).unwrap_or_default();
+        let day = NaiveDate::parse_from_str(date, "%Y-%m-%d")
+            .or_else(|_| {
+                DateTime::parse_from_rfc3339(date).map(|t| t.with_timezone(&Utc).date_naive())
+            })
+            .map_err(|_| ConnectorError::Upstream(format!("{STREAM}: unreadable date `{date}`")))?;
+        let actor = row.get("actor").cloned().unwrap_or(Value::Null);
+        let actor_id = ["email_address", "api_key_name"]
+            .iter()
+            .find_map(|k| actor.get(*k).and_then(Value::as_str))
+            .ok_or_else(|| {
+                ConnectorError::Upstream(format!(
+                    "{STREAM}: a row on {day} has no actor email or key name"
+                ))
+            })?
+            .to_owned();
+        let Value::Object(map) = &mut row else {
+            return Err(ConnectorError::Upstream(format!(
+                "{STREAM}: a row is not an object"
+            )));
+        };
+        map.insert(
+            "date".into(),
+            Value::String(day.format("%Y-%m-%d").to_string()),
+        );
+        map.insert("actor_id".into(), Value::String(actor_id));
+        map.insert(
+            "actor_type".into(),
+            actor.get("type").cloned().unwrap_or(Value::Null),
+        );
+        map.entry("terminal_type")
+            .or_insert(Value::String("unknown".into()));
+        map.entry("is_remote").or_insert(Value::Bool(false));
+        Ok(row.to_string())
+    }
+
+    proptest::proptest! {
+
+        #![proptest_config(crate::properties::config())]
+
+        /// Byte for byte the record (or the error) the tree-of-values code
+        /// gave, whatever form the row came in.
+        #[test]
+        fn records_are_what_the_tree_of_values_wrote(
+            text in json::testing::item(&[
+                "date", "2025-08-08", "2025-08-08T00:00:00Z", "actor", "type", "email_address",
+                "api_key_name", "terminal_type", "is_remote", "actor_id", "x",
+            ])
+        ) {
+            if let Some(value) = json::testing::parsed(&text) {
+                let record = super::shape(Canonical::of(&text).unwrap());
+                let expected = shaped_as_values(value);
+                proptest::prop_assert_eq!(
+                    record.map_err(|e| e.to_string()),
+                    expected.map_err(|e| e.to_string())
+                );
+            }
+        }
+    }
 
     #[test]
     fn a_state_and_a_walk_written_before_coverage_still_load() {

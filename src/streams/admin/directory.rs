@@ -29,7 +29,7 @@ fn read(
         &endpoint(path),
         query,
         request.page_cursor.as_deref(),
-        |item| item,
+        |item| item.into_string(),
     )
 }
 

@@ -26,7 +26,7 @@ pub fn projects(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
         &endpoint,
         Query::new(),
         request.page_cursor.as_deref(),
-        |p| p,
+        |item| item.into_string(),
     )
 }
 
@@ -91,6 +91,6 @@ pub fn user_chats(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> 
         &endpoint,
         query,
         request.page_cursor.as_deref(),
-        |chat| chat,
+        |item| item.into_string(),
     )
 }

@@ -6,6 +6,7 @@
 
 use crate::error::{ConnectorError, Result};
 use crate::http::Query;
+use crate::json::{self, Canonical, Fields};
 use crate::model::{KeyKind, Page, ReadRequest};
 use crate::pagination::Scheme;
 use crate::streams::ReadContext;
@@ -30,7 +31,7 @@ pub fn organizations(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Pag
         &endpoint,
         Query::new(),
         request.page_cursor.as_deref(),
-        |org| org,
+        |item| item.into_string(),
     )
 }
 
@@ -64,12 +65,31 @@ fn segment(id: &str) -> String {
     crate::http::percent_encode(id)
 }
 
-/// Add `name: value` to a record (the API omits the parent's id).
-pub(super) fn with_field(mut record: Value, name: &str, value: &str) -> Value {
-    if let Value::Object(map) = &mut record {
-        map.insert(name.to_owned(), Value::String(value.to_owned()));
+/// Add `name: value` to a record (the API omits the parent's id); a record
+/// that is no object stays as it is.
+pub(super) fn with_field(mut record: Canonical<'_>, name: &str, value: &str) -> String {
+    if let Some(object) = record.object() {
+        let mut fields = Fields::from(object);
+        fields.insert(name, json::string(value));
+        return fields.to_canonical().into_string();
     }
-    record
+    record.into_string()
+}
+
+/// An organisation user: its organisation added, and `email` taken from
+/// `email_address` where the API gave only that.
+fn organization_user(mut user: Canonical<'_>, organization_uuid: &str) -> String {
+    let Some(object) = user.object() else {
+        return user.into_string();
+    };
+    let email_address = object.get("email_address");
+    let has_email = object.get("email").is_some();
+    let mut fields = Fields::from(object);
+    fields.insert("organization_uuid", json::string(organization_uuid));
+    if let (false, Some(email)) = (has_email, email_address) {
+        fields.insert("email", email);
+    }
+    fields.to_canonical().into_string()
 }
 
 /// `organization_users`: `GET /v1/compliance/organizations/{uuid}/users`; the
@@ -88,15 +108,7 @@ pub fn organization_users(ctx: &ReadContext<'_>, request: &ReadRequest) -> Resul
         },
         Query::new(),
         request.page_cursor.as_deref(),
-        |user| {
-            let mut user = with_field(user, "organization_uuid", &uuid);
-            if user.get("email").is_none()
-                && let Some(email) = user.get("email_address").cloned()
-            {
-                user["email"] = email;
-            }
-            user
-        },
+        |user| organization_user(user, &uuid),
     )
 }
 
@@ -126,7 +138,7 @@ pub fn groups(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
         &endpoint,
         Query::new(),
         request.page_cursor.as_deref(),
-        |group| group,
+        |item| item.into_string(),
     )
 }
 
@@ -146,4 +158,53 @@ pub fn group_members(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Pag
         request.page_cursor.as_deref(),
         |member| with_field(member, "group_id", &group_id),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::testing::{item, parsed};
+
+    /// A record as the tree-of-values code added the field.
+    fn with_field_as_values(mut record: Value, name: &str, value: &str) -> Value {
+        if let Value::Object(map) = &mut record {
+            map.insert(name.to_owned(), Value::String(value.to_owned()));
+        }
+        record
+    }
+
+    const KEYS: &[&str] = &[
+        "id",
+        "email",
+        "email_address",
+        "organization_uuid",
+        "group_id",
+        "name",
+        "x",
+    ];
+
+    proptest::proptest! {
+
+        #![proptest_config(crate::properties::config())]
+
+        /// Byte for byte the records the tree-of-values code wrote, whatever
+        /// form the item came in.
+        #[test]
+        fn records_are_what_the_tree_of_values_wrote(text in item(KEYS), parent in "[a-z\"é-]{0,6}") {
+            if let Some(value) = parsed(&text) {
+                let record = with_field(Canonical::of(&text).unwrap(), "group_id", &parent);
+                let expected = with_field_as_values(value.clone(), "group_id", &parent);
+                proptest::prop_assert_eq!(record, expected.to_string());
+
+                let user = organization_user(Canonical::of(&text).unwrap(), &parent);
+                let mut expected = with_field_as_values(value, "organization_uuid", &parent);
+                if expected.get("email").is_none()
+                    && let Some(email) = expected.get("email_address").cloned()
+                {
+                    expected["email"] = email;
+                }
+                proptest::prop_assert_eq!(user, expected.to_string());
+            }
+        }
+    }
 }

@@ -22,21 +22,21 @@ mod window;
 
 use crate::error::Result;
 use crate::host::LogLevel;
-use crate::http::{ApiClient, Query};
+use crate::http::{ApiClient, ApiError, Query};
+use crate::json::{Fields, Name, Object};
 use crate::model::{KeyKind, Page, ReadRequest};
 use crate::settings::{Dimension, Granularity, Named, Settings};
 use crate::streams::ReadContext;
 use crate::streams::incremental::{Coverage, Saved, cursor_walk, mid_walk, plan_run, saved_state};
 use chrono::{DateTime, Duration, DurationRound, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 use window::{DEFAULT_ROWS_PER_PAGE, WindowSizer};
 
 /// Where a report starts when nothing says otherwise.
 const DEFAULT_HISTORY: Duration = Duration::days(30);
 
 /// How a report's result row becomes the record's fields.
-type Shape = fn(Map<String, Value>) -> Map<String, Value>;
+type Shape = for<'a> fn(Object<'a>) -> Fields<'a>;
 
 /// What differs between the two reports.
 struct Report {
@@ -183,7 +183,7 @@ pub fn cost(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
         ctx.host.log(LogLevel::Warn, &warning);
         warnings.push(warning);
     }
-    read(ctx, request, &report, warnings, |row| row)
+    read(ctx, request, &report, warnings, |row| Fields::from(row))
 }
 
 fn read(
@@ -218,10 +218,12 @@ fn read(
         .set("limit", limit)
         .set_opt("page", walk.page.as_deref());
     let client = ApiClient::new(ctx.host, ctx.connection, KeyKind::Admin)?;
-    let body = client
-        .get_body(report.path, &query)
-        .map_err(|e| e.into_connector_error(client.field()))?;
-    let page = page::read_page(&body, report, shape)?;
+    let into_error = |e: ApiError| e.into_connector_error(client.field());
+    let response = client.get(report.path, &query).map_err(into_error)?;
+    // A body the reader cannot take may be the API's error envelope, or no
+    // JSON at all: then that is the error.
+    let page = page::read_page(&response.body, report, shape)
+        .map_err(|error| client.unreadable(&response).map_or(error, into_error))?;
     let densest_bucket = walk.densest_bucket.max(Some(page.densest_bucket));
 
     if let Some(token) = page.next_page {
@@ -313,21 +315,19 @@ fn first_walk(
 
 /// Every grouping dimension present (null when not grouped), nested counters
 /// flattened with dots (`cache_creation.ephemeral_5m_input_tokens`).
-fn usage_record(row: Map<String, Value>) -> Map<String, Value> {
-    let mut record = Map::new();
+fn usage_record(row: Object<'_>) -> Fields<'_> {
+    let mut record = Fields::with_capacity(Dimension::ALL.len() + row.len() + 8);
     for dimension in Dimension::ALL {
-        record.insert(dimension.name().into(), Value::Null);
+        record.insert(dimension.name(), "null");
     }
-    for (name, value) in row {
-        match value {
-            Value::Object(nested) => {
-                for (inner, v) in nested {
-                    record.insert(format!("{name}.{inner}"), v);
+    for (name, value) in row.iter() {
+        match Object::of(value) {
+            Some(nested) => {
+                for (inner, v) in nested.iter() {
+                    record.insert(Name::Dotted(name, inner), v);
                 }
             }
-            v => {
-                record.insert(name, v);
-            }
+            None => record.insert(name, value),
         }
     }
     record
