@@ -34,6 +34,14 @@ async fn a_host_outside_the_allow_list_is_refused_and_never_reached() {
     );
     assert!(err.contains("HttpRequestDenied"), "{err}");
     assert!(mock.requests().is_empty(), "the mock must see nothing");
+    // Refused before any connection: none opened, none counted.
+    assert_eq!(mock.connections_accepted(), 0);
+    let stats = conn.http_stats();
+    assert_eq!(
+        (stats.requests, stats.connections_opened),
+        (0, 0),
+        "{stats:?}"
+    );
     let denied = format!("{}/v1/organizations/users?limit=1000", mock.base_url());
     let log = runtime().egress_log().lock().unwrap().clone();
     assert!(log.iter().any(|r| !r.allowed && r.url == denied), "{log:?}");

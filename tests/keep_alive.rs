@@ -1,12 +1,10 @@
 //! Connections are reused: a sync of many pages opens one TCP connection and
-//! sends every request over it, and a refused host never gets one. Counted on
-//! both sides: by the harness (`http_stats`) and by a loopback relay in front
-//! of the mock that counts the connections it accepts.
+//! sends every request over it (a refused host never gets one: tests/egress.rs).
+//! Counted on both sides: by the harness (`http_stats`) and by a loopback
+//! relay in front of the mock that counts the connections it accepts.
 
 use crate::common::warehouse::{options, sync};
 use crate::common::*;
-use host_harness::egress::{EgressPolicy, Origin};
-use host_harness::runtime::model::{ReadRequest, SyncStrategy};
 use host_harness::sync::Outcome;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -90,40 +88,6 @@ async fn a_sync_of_many_pages_opens_one_connection() {
     assert!(runtime().check_connection(&again).await.unwrap()[0].ok);
     assert_eq!(relay.accepted(), 1);
     assert_eq!(again.http_stats().requests, requests + 1);
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn a_refused_origin_never_gets_a_connection() {
-    let mock = mock(10, 1).await;
-    let relay = CountingRelay::to(mock.addr()).await;
-    let mut connection = connection(&relay.base_url(), ADMIN_ONLY);
-    // The connection allows another origin only: the relay is "elsewhere".
-    connection.egress = Arc::new(EgressPolicy::allow([Origin::parse(
-        "https://api.anthropic.com",
-    )
-    .unwrap()]));
-    let request = ReadRequest {
-        stream_name: "admin_users",
-        strategy: SyncStrategy::FullRefresh,
-        settings_json: "{}",
-        state_json: None,
-        page_cursor: None,
-        parents: &[],
-    };
-    let err = runtime()
-        .read_page(&connection, &request)
-        .await
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("HttpRequestDenied"), "{err}");
-    assert_eq!(relay.accepted(), 0);
-    assert!(mock.requests().is_empty());
-    let stats = connection.http_stats();
-    assert_eq!(
-        (stats.requests, stats.connections_opened),
-        (0, 0),
-        "{stats:?}"
-    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
