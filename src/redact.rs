@@ -24,7 +24,7 @@ pub fn text(redactor: &Redactor, text: String) -> String {
 /// Parsing costs more than searching, so a text is only parsed when a secret
 /// is really there: found by a plain search (which also finds it in every
 /// string without escapes), or in one of the strings that have an escape,
-/// each decoded on its own ([`escaped_strings`]). Most texts have few such
+/// each decoded on its own (`escaped_strings`). Most texts have few such
 /// strings or none, and are neither parsed nor copied.
 pub fn json_text<'t>(redactor: &Redactor, json: &'t str) -> Cow<'t, str> {
     if redactor.is_empty() || !holds_a_secret(redactor, json) {

@@ -8,9 +8,9 @@
 //!
 //! Work overlaps three ways, within one bound (`concurrency`: plugin calls in
 //! flight): independent streams run side by side and a child starts as soon
-//! as its parent is done ([`schedule`]); a child's batches of parents are
-//! read side by side ([`stream`]); and each walk reads its next page while
-//! the destination writes the current one ([`pages`]).
+//! as its parent is done (`schedule`); a child's batches of parents are
+//! read side by side (`stream`); and each walk reads its next page while
+//! the destination writes the current one (`pages`).
 
 pub mod error;
 mod pages;
