@@ -1,15 +1,16 @@
 //! Where records land. Every destination offers the same small async trait:
-//! prepare a stream's table, commit one page of records together with the
-//! stream's checkpoint in one transaction, read the last checkpoint back, and
-//! forget it (a reset).
+//! prepare a stream's table, write one page of records together with the
+//! stream's checkpoint (all or nothing), read the last checkpoint back,
+//! forget it (a reset), and make everything written durable (a flush).
 //! Tables are derived from the stream's descriptor ([`TableSpec`]), with
 //! column kinds each destination maps to its own types.
 
+pub mod record;
 pub mod sqlite;
 pub mod table;
 pub mod written;
 
-pub use sqlite::SqliteDestination;
+pub use sqlite::{BatchLimits, SqliteDestination};
 pub use table::{Column, ColumnKind, TableError, TableSpec};
 pub use written::WrittenRows;
 
@@ -50,6 +51,12 @@ pub enum DestinationError {
     NotOurs { table: String, location: String },
     #[error("another sync is writing to {location} ({holder}); wait for it or use another --into")]
     Busy { location: String, holder: String },
+    #[error(
+        "{location} could not commit the pages written since its last commit ({reason}): \
+         nothing more is written in this run, and the next run resumes from the last \
+         committed page"
+    )]
+    BatchLost { location: String, reason: String },
     /// The database refused a statement or a transaction.
     #[error("the database refused the write: {0}")]
     Database(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -64,7 +71,10 @@ pub trait Destination: Send {
     async fn prepare(&mut self, table: &TableSpec) -> Result<(), DestinationError>;
 
     /// Upsert `records` by primary key and store `checkpoint`, all or nothing.
-    /// Returns the rows written, each key counted once per read.
+    /// Returns the rows written, each key counted once per read. A
+    /// destination may hold written pages back to commit several at once,
+    /// each page still whole with its checkpoint; [`flush`](Self::flush)
+    /// commits them.
     async fn commit_page(
         &mut self,
         table: &TableSpec,
@@ -78,6 +88,11 @@ pub trait Destination: Send {
     /// Delete the stream's checkpoint (state and page cursor) and keep its
     /// rows, so the next run reads it from the start. Whether there was one.
     async fn reset(&mut self, stream: &str) -> Result<bool, DestinationError>;
+
+    /// Commit every page written so far; the run calls it before it reports.
+    async fn flush(&mut self) -> Result<(), DestinationError> {
+        Ok(())
+    }
 
     /// Where the data is, for messages.
     fn describe(&self) -> String;

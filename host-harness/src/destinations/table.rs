@@ -2,6 +2,7 @@
 //! descriptor (its JSON Schema's properties and its primary key), so the plugin
 //! alone decides the columns.
 
+use super::record::RecordFields;
 use crate::runtime::model::StreamDescriptor;
 use serde_json::Value;
 use thiserror::Error;
@@ -88,38 +89,22 @@ impl TableSpec {
         })
     }
 
-    /// Parse one record and check that its primary key is present.
-    pub fn parse_record(&self, record: &str) -> Result<Value, TableError> {
-        let value: Value = serde_json::from_str(record).map_err(|e| TableError::NotAnObject {
+    /// Split one record into its fields and check that its primary key is present.
+    pub fn fields<'a>(&self, record: &'a str) -> Result<RecordFields<'a>, TableError> {
+        let fields = RecordFields::parse(record).map_err(|e| TableError::NotAnObject {
             stream: self.name.clone(),
             reason: e.to_string(),
         })?;
-        if !value.is_object() {
-            return Err(TableError::NotAnObject {
-                stream: self.name.clone(),
-                reason: "not an object".into(),
-            });
-        }
         for key in &self.primary_key {
-            if lookup(&value, key).is_none_or(Value::is_null) {
+            if fields.lookup(key).is_none_or(|value| value.get() == "null") {
                 return Err(TableError::MissingKey {
                     stream: self.name.clone(),
                     column: key.clone(),
                 });
             }
         }
-        Ok(value)
+        Ok(fields)
     }
-}
-
-/// The value of a (possibly dotted) column in a record.
-pub fn lookup<'a>(record: &'a Value, column: &str) -> Option<&'a Value> {
-    if let Some(v) = record.get(column) {
-        return Some(v);
-    }
-    column
-        .split('.')
-        .try_fold(record, |value, part| value.get(part))
 }
 
 fn column_kind(property: &Value) -> ColumnKind {
@@ -182,16 +167,5 @@ mod tests {
             kind(json!({"type": ["object", "array", "null"]})),
             ColumnKind::Json
         );
-    }
-
-    #[test]
-    fn dotted_columns_read_nested_fields() {
-        let record = json!({"cache_creation": {"ephemeral_5m_input_tokens": 5}, "a.b": 1});
-        assert_eq!(
-            lookup(&record, "cache_creation.ephemeral_5m_input_tokens"),
-            Some(&json!(5))
-        );
-        assert_eq!(lookup(&record, "a.b"), Some(&json!(1)));
-        assert_eq!(lookup(&record, "missing.x"), None);
     }
 }

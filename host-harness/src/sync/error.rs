@@ -7,7 +7,7 @@ use crate::destinations::DestinationError;
 use crate::runtime::CallError;
 use thiserror::Error;
 
-/// Why a run could not start at all.
+/// Why a run could not start, or could not make what it wrote durable.
 #[derive(Debug, Error)]
 pub enum SyncError {
     #[error(transparent)]
@@ -17,6 +17,9 @@ pub enum SyncError {
     /// The settings were refused, by the host or by the plugin's first read.
     #[error(transparent)]
     Settings(#[from] SettingsError),
+    /// The destination could not commit what the streams wrote.
+    #[error(transparent)]
+    Destination(#[from] DestinationError),
 }
 
 /// Why one stream stopped. The run reports it on the stream and goes on,

@@ -125,7 +125,7 @@ impl SyncEngine<'_> {
             &settings,
         );
         let streams = schedule::run_streams(&shared, &plan).await?;
-        let timings = shared.finish().await;
+        let timings = shared.finish().await?;
         Ok(SyncReport {
             destination: describe,
             streams,

@@ -6,9 +6,10 @@ use super::SyncOptions;
 use super::progress::Progress;
 use super::settings::RunSettings;
 use super::timings::{RunTimings, Spent};
-use crate::destinations::Destination;
+use crate::destinations::{Destination, DestinationError};
 use crate::runtime::{ConnectionConfig, PluginRuntime};
 use std::sync::Mutex;
+use std::time::Instant;
 use tokio::sync::{Semaphore, SemaphorePermit};
 
 pub(super) struct Shared<'a> {
@@ -68,8 +69,12 @@ impl<'a> Shared<'a> {
         &self.spent
     }
 
-    /// The run is over: where the time went.
-    pub async fn finish(self) -> RunTimings {
-        self.spent.timings(self.connection)
+    /// The run is over: commit what the destination holds back, then tell
+    /// where the time went.
+    pub async fn finish(self) -> Result<RunTimings, DestinationError> {
+        let since = Instant::now();
+        self.destination.into_inner().flush().await?;
+        self.spent.destination(since);
+        Ok(self.spent.timings(self.connection))
     }
 }

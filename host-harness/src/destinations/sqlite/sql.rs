@@ -1,0 +1,111 @@
+//! The SQL the SQLite destination speaks: column types, table definitions,
+//! and the statements that write a page, all derived from a [`TableSpec`].
+
+use super::{RAW_COLUMN, STATE_TABLE, SYNCED_AT_COLUMN};
+use crate::destinations::record::Cell;
+use crate::destinations::table::{ColumnKind, TableSpec};
+use rusqlite::ToSql;
+use rusqlite::types::{ToSqlOutput, ValueRef};
+
+pub fn quote(identifier: &str) -> String {
+    format!("\"{}\"", identifier.replace('"', "\"\""))
+}
+
+/// SQLite's storage class for a column kind. Timestamps and dates stay
+/// ISO 8601 text (SQLite's date functions read it); decimals stay exact text.
+pub fn sql_type(kind: ColumnKind) -> &'static str {
+    match kind {
+        ColumnKind::Integer | ColumnKind::Boolean => "INTEGER",
+        ColumnKind::Number => "REAL",
+        ColumnKind::Text
+        | ColumnKind::Decimal
+        | ColumnKind::Timestamp
+        | ColumnKind::Date
+        | ColumnKind::Json => "TEXT",
+    }
+}
+
+impl ToSql for Cell<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(match self {
+            Cell::Null => ValueRef::Null,
+            Cell::Integer(integer) => ValueRef::Integer(*integer),
+            Cell::Real(real) => ValueRef::Real(*real),
+            Cell::Text(text) => ValueRef::Text(text.as_bytes()),
+        }))
+    }
+}
+
+pub fn create_table(table: &TableSpec) -> String {
+    let mut definitions: Vec<String> = table
+        .columns
+        .iter()
+        .map(|c| format!("{} {}", quote(&c.name), sql_type(c.kind)))
+        .collect();
+    definitions.push(format!("{} TEXT NOT NULL", quote(RAW_COLUMN)));
+    definitions.push(format!("{} TEXT NOT NULL", quote(SYNCED_AT_COLUMN)));
+    let keys: Vec<String> = table.primary_key.iter().map(|k| quote(k)).collect();
+    format!(
+        "CREATE TABLE {} ({}, PRIMARY KEY ({}))",
+        quote(&table.name),
+        definitions.join(", "),
+        keys.join(", ")
+    )
+}
+
+/// What writing a record over the row of its key would do, compared inside
+/// SQLite so the stored record is never copied out: no row (a new key), `0`
+/// (written already in this read), `1` (the same record), `2` (another one).
+/// Parameters: the key's values, then when the read began, then the record.
+pub fn previous_row(table: &TableSpec) -> String {
+    let keys = table.primary_key.len();
+    let conditions: Vec<String> = table
+        .primary_key
+        .iter()
+        .enumerate()
+        .map(|(i, k)| format!("{} = ?{}", quote(k), i + 1))
+        .collect();
+    format!(
+        "SELECT CASE WHEN {synced} >= ?{started} THEN 0 WHEN {raw} = ?{record} THEN 1 ELSE 2 END \
+         FROM {} WHERE {}",
+        quote(&table.name),
+        conditions.join(" AND "),
+        synced = quote(SYNCED_AT_COLUMN),
+        raw = quote(RAW_COLUMN),
+        started = keys + 1,
+        record = keys + 2,
+    )
+}
+
+/// Insert a row or replace every column of the row of its key. Parameters:
+/// the columns in the table's order, then `_raw`, then `_synced_at`.
+pub fn upsert(table: &TableSpec) -> String {
+    let mut names: Vec<String> = table.columns.iter().map(|c| quote(&c.name)).collect();
+    names.push(quote(RAW_COLUMN));
+    names.push(quote(SYNCED_AT_COLUMN));
+    let placeholders: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
+    let keys: Vec<String> = table.primary_key.iter().map(|k| quote(k)).collect();
+    let updates: Vec<String> = names
+        .iter()
+        .filter(|n| !keys.contains(n))
+        .map(|n| format!("{n} = excluded.{n}"))
+        .collect();
+    format!(
+        "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {}",
+        quote(&table.name),
+        names.join(", "),
+        placeholders.join(", "),
+        keys.join(", "),
+        updates.join(", ")
+    )
+}
+
+/// Store a stream's checkpoint. Parameters: stream, state, page cursor, time.
+pub fn upsert_checkpoint() -> String {
+    format!(
+        "INSERT INTO {STATE_TABLE} (stream, state_json, page_cursor, updated_at)
+         VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (stream) DO UPDATE SET state_json = excluded.state_json,
+             page_cursor = excluded.page_cursor, updated_at = excluded.updated_at"
+    )
+}
