@@ -227,3 +227,40 @@ async fn the_global_flag_sets_the_connection_rate() {
     let resolved = sync.connection.resolve().await.unwrap();
     assert_eq!(resolved.config.request_rate, RequestRate::ApiDefault);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_global_flag_paces_a_named_connection_too() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("prod.env"),
+        format!("ANTHROPIC_ADMIN_API_KEY={ADMIN_KEY}\n"),
+    )
+    .unwrap();
+    let file = dir.path().join("connections.json");
+    std::fs::write(
+        &file,
+        serde_json::json!({
+            "connections": {"prod": {"base_url": "http://127.0.0.1:9", "secrets_file": "prod.env"}}
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let named = |flags: &[&str]| {
+        let mut args = vec!["harness"];
+        args.extend_from_slice(flags);
+        args.extend_from_slice(&["call", "claude-api-request", "--path", "/v1/x"]);
+        args.extend_from_slice(&["--connection", "prod", "--connections"]);
+        args.push(file.to_str().unwrap());
+        let Command::Call(call) = Cli::try_parse_from(args).unwrap().command else {
+            panic!("a call");
+        };
+        call
+    };
+    let (paced, _) = named(&["--requests-per-minute", "120"])
+        .connection_config()
+        .await
+        .unwrap();
+    assert_eq!(paced.request_rate, RequestRate::per_minute(120));
+    let (default, _) = named(&[]).connection_config().await.unwrap();
+    assert_eq!(default.request_rate, RequestRate::ApiDefault);
+}

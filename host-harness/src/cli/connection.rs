@@ -146,7 +146,7 @@ impl ConnectionArgs {
 
 impl ConnectionArgs {
     /// `config` with the request rate asked for, if any.
-    fn paced(&self, mut config: ConnectionConfig) -> ConnectionConfig {
+    pub fn paced(&self, mut config: ConnectionConfig) -> ConnectionConfig {
         if let Some(n) = self.requests_per_minute {
             config.request_rate = RequestRate::per_minute(n);
         }

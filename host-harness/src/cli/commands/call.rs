@@ -5,8 +5,9 @@ use crate::cli::connection::{ConnectionArgs, warn_if_cleartext};
 use crate::cli::output::print_table;
 use crate::cli::{Cli, exit_code};
 use crate::connections::{self, ConnectionsFile, Function};
-use crate::runtime::PluginRuntime;
 use crate::runtime::model::{ApiRequest, ApiResponse, HttpMethod, RequestFunction, ResponseBody};
+use crate::runtime::{ConnectionConfig, PluginRuntime};
+use anthropic_mock::MockServer;
 use anyhow::bail;
 use clap::{Args, ValueEnum};
 use serde_json::json;
@@ -78,6 +79,39 @@ fn parse_method(text: &str) -> Result<HttpMethod, String> {
 }
 
 impl CallCommand {
+    /// The connection to call through, once the role is granted the
+    /// function: a named connection, or the environment's (or the mock,
+    /// kept alive by the second value). A refused role makes no request and
+    /// reads no secret.
+    pub async fn connection_config(
+        &self,
+    ) -> anyhow::Result<(ConnectionConfig, Option<MockServer>)> {
+        let (grant, _) = self.function.function();
+        let file = self
+            .connections
+            .as_deref()
+            .map(ConnectionsFile::load)
+            .transpose()?;
+        match &file {
+            Some(file) => file.authorize(self.role.as_deref(), grant)?,
+            None => connections::authorize(&Default::default(), self.role.as_deref(), grant)?,
+        }
+        match (&self.connection, &file) {
+            (Some(slug), Some(file)) => {
+                let config = self.env_connection.paced(file.resolve(slug)?);
+                warn_if_cleartext(&config.base_url);
+                Ok((config, None))
+            }
+            (Some(slug), None) => bail!(
+                "--connection {slug} needs a connections file (--connections FILE or HARNESS_CONNECTIONS)"
+            ),
+            (None, _) => {
+                let resolved = self.env_connection.resolve().await?;
+                Ok((resolved.config, resolved.mock))
+            }
+        }
+    }
+
     pub async fn execute(&self, cli: &Cli) -> anyhow::Result<ExitCode> {
         let runtime = cli.runtime()?;
         let rows = run(&runtime, self).await?;
@@ -88,31 +122,8 @@ impl CallCommand {
 
 /// Run a call; rows come back even for API errors (statuses say).
 pub async fn run(runtime: &PluginRuntime, args: &CallCommand) -> anyhow::Result<Vec<ApiResponse>> {
-    let (grant, function) = args.function.function();
-    let file = args
-        .connections
-        .as_deref()
-        .map(ConnectionsFile::load)
-        .transpose()?;
-    // Grants first: a refused role makes no request and reads no secret.
-    match &file {
-        Some(file) => file.authorize(args.role.as_deref(), grant)?,
-        None => connections::authorize(&Default::default(), args.role.as_deref(), grant)?,
-    }
-    let (config, _mock) = match (&args.connection, &file) {
-        (Some(slug), Some(file)) => {
-            let config = file.resolve(slug)?;
-            warn_if_cleartext(&config.base_url);
-            (config, None)
-        }
-        (Some(slug), None) => bail!(
-            "--connection {slug} needs a connections file (--connections FILE or HARNESS_CONNECTIONS)"
-        ),
-        (None, _) => {
-            let resolved = args.env_connection.resolve().await?;
-            (resolved.config, resolved.mock)
-        }
-    };
+    let (_, function) = args.function.function();
+    let (config, _mock) = args.connection_config().await?;
     let mut query = Vec::new();
     for pair in &args.query {
         let Some((name, value)) = pair.split_once('=') else {
