@@ -16,6 +16,7 @@ mod egress;
 mod functions;
 mod hostile;
 mod keep_alive;
+mod kill;
 mod pacing;
 mod pagination;
 mod redaction;

@@ -25,12 +25,15 @@ impl BatchLimits {
 }
 
 impl Default for BatchLimits {
-    /// About a quarter of a second of writing at full speed, and never more
-    /// than a second of a slow stream's pages.
+    /// About a second of writing at full speed, and never more than two
+    /// seconds of pages. Each commit writes every index page the batch
+    /// touched, and keys arrive in no order, so a batch of a large table
+    /// touches most of its primary-key index: fewer, larger commits write it
+    /// fewer times.
     fn default() -> Self {
         Self {
-            rows: 25_000,
-            age: Duration::from_secs(1),
+            rows: 100_000,
+            age: Duration::from_secs(2),
         }
     }
 }

@@ -15,10 +15,11 @@ use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 use std::collections::HashMap;
 use std::path::Path;
 
-/// Pages SQLite keeps in memory for the file (negative: KiB): enough for the
-/// primary-key index of a million rows, which is written in key order, not
-/// in insertion order.
-const CACHE_KIB: i64 = 32 * 1024;
+/// Pages SQLite keeps in memory for the file (negative: KiB). More than the
+/// default 2 MiB spares re-reading the upper levels of a large table's
+/// primary-key index; far more buys little (the operating system caches the
+/// file too) and would make memory grow with the volume synced.
+const CACHE_KIB: i64 = 8 * 1024;
 
 pub(super) struct SqliteFile {
     connection: Connection,
