@@ -31,7 +31,7 @@ impl Destination for SlowWrites<'_> {
     async fn commit_page(
         &mut self,
         table: &TableSpec,
-        records: &[String],
+        records: Vec<String>,
         checkpoint: &Checkpoint,
     ) -> Result<WrittenRows, DestinationError> {
         let before = self.mock.requests().len();

@@ -78,7 +78,7 @@ pub trait Destination: Send {
     async fn commit_page(
         &mut self,
         table: &TableSpec,
-        records: &[String],
+        records: Vec<String>,
         checkpoint: &Checkpoint,
     ) -> Result<WrittenRows, DestinationError>;
 

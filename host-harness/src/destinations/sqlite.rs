@@ -76,10 +76,10 @@ impl Destination for SqliteDestination {
     async fn commit_page(
         &mut self,
         table: &TableSpec,
-        records: &[String],
+        records: Vec<String>,
         checkpoint: &Checkpoint,
     ) -> Result<WrittenRows, DestinationError> {
-        let (table, records, checkpoint) = (table.clone(), records.to_vec(), checkpoint.clone());
+        let (table, checkpoint) = (table.clone(), checkpoint.clone());
         self.writer
             .run(move |file| file.write_page(&table, &records, &checkpoint))
             .await
@@ -134,7 +134,7 @@ mod tests {
         db.prepare(&table()).await.unwrap();
         for id in ids {
             let record = format!(r#"{{"id":"{id}"}}"#);
-            db.commit_page(&table(), &[record], &Checkpoint::default())
+            db.commit_page(&table(), vec![record], &Checkpoint::default())
                 .await
                 .unwrap();
         }

@@ -75,7 +75,10 @@ pub(super) async fn walk(
                 .map(|c| ResumePoint::encode(&run.context, c)),
         };
         note_warnings(tally, warnings);
-        let commit = commit(shared, run, table, tally, &records, &checkpoint);
+        if run.keeps_records {
+            kept.extend(records.iter().cloned());
+        }
+        let commit = commit(shared, run, table, tally, records, &checkpoint);
         let next = match next_cursor.as_deref() {
             None => {
                 commit.await?;
@@ -88,9 +91,6 @@ pub(super) async fn walk(
                 Some(next?)
             }
         };
-        if run.keeps_records {
-            kept.extend(records);
-        }
         match next {
             Some(next) => page = next,
             None => break,
@@ -105,7 +105,7 @@ async fn commit(
     run: &StreamRun<'_>,
     table: &TableSpec,
     tally: &StreamTally,
-    records: &[String],
+    records: Vec<String>,
     checkpoint: &Checkpoint,
 ) -> Result<(), StreamError> {
     let written = {

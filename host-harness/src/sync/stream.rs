@@ -177,7 +177,9 @@ async fn forget_position(
     let committed = destination.checkpoint(run.name()).await?;
     if let Some(mut checkpoint) = committed.filter(|c| c.page_cursor.is_some()) {
         checkpoint.page_cursor = None;
-        destination.commit_page(table, &[], &checkpoint).await?;
+        destination
+            .commit_page(table, Vec::new(), &checkpoint)
+            .await?;
     }
     Ok(())
 }
