@@ -75,7 +75,7 @@ fn cell(raw: &RawValue, kind: ColumnKind) -> Cell<'_> {
             |_| Cell::Text(Cow::Borrowed(text)),
             |Text(text)| Cell::Text(text),
         ),
-        Some(b'{' | b'[') => Cell::Text(Cow::Owned(compact(text))),
+        Some(b'{' | b'[') => compact(text),
         Some(_) => number(text, kind),
     }
 }
@@ -92,10 +92,16 @@ fn number(text: &str, kind: ColumnKind) -> Cell<'_> {
     }
 }
 
-/// Nested JSON without the whitespace a server may have put in it.
-fn compact(text: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(text)
-        .map_or_else(|_| text.to_owned(), |v| v.to_string())
+/// Nested JSON without the whitespace a server may have put in it; as it
+/// is when it has none (APIs answer compact JSON), without parsing it again.
+fn compact(text: &str) -> Cell<'_> {
+    if !text.bytes().any(|b| b.is_ascii_whitespace()) {
+        return Cell::Text(Cow::Borrowed(text));
+    }
+    Cell::Text(Cow::Owned(
+        serde_json::from_str::<serde_json::Value>(text)
+            .map_or_else(|_| text.to_owned(), |value| value.to_string()),
+    ))
 }
 
 /// A JSON string, borrowed when it has no escapes.
