@@ -107,20 +107,9 @@ impl Destination for SqliteDestination {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::destinations::table::{Column, ColumnKind};
+    use crate::destinations::table::tests::people as table;
     use rusqlite::Connection;
     use std::time::Duration;
-
-    fn table() -> TableSpec {
-        TableSpec {
-            name: "people".into(),
-            primary_key: vec!["id".into()],
-            columns: vec![Column {
-                name: "id".into(),
-                kind: ColumnKind::Text,
-            }],
-        }
-    }
 
     fn rows_seen_from_outside(path: &Path) -> i64 {
         Connection::open(path)

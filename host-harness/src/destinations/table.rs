@@ -134,9 +134,26 @@ fn column_kind(property: &Value) -> ColumnKind {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use serde_json::json;
+
+    /// A small table for the destinations' tests: a text key, an integer, a list.
+    pub(crate) fn people() -> TableSpec {
+        let column = |name: &str, kind| Column {
+            name: name.into(),
+            kind,
+        };
+        TableSpec {
+            name: "people".into(),
+            primary_key: vec!["id".into()],
+            columns: vec![
+                column("id", ColumnKind::Text),
+                column("age", ColumnKind::Integer),
+                column("tags", ColumnKind::Json),
+            ],
+        }
+    }
 
     #[test]
     fn column_kinds_follow_type_and_format() {

@@ -317,28 +317,7 @@ fn classify(previous: Option<i64>) -> WrittenRows {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::destinations::table::{Column, ColumnKind};
-
-    fn table() -> TableSpec {
-        TableSpec {
-            name: "people".into(),
-            primary_key: vec!["id".into()],
-            columns: vec![
-                Column {
-                    name: "id".into(),
-                    kind: ColumnKind::Text,
-                },
-                Column {
-                    name: "age".into(),
-                    kind: ColumnKind::Integer,
-                },
-                Column {
-                    name: "tags".into(),
-                    kind: ColumnKind::Json,
-                },
-            ],
-        }
-    }
+    use crate::destinations::table::tests::people as table;
 
     #[test]
     fn upserts_by_key_and_commits_the_checkpoint_with_the_rows() {
@@ -612,20 +591,22 @@ mod tests {
         (rows, cursor)
     }
 
+    /// The file with the table prepared, committing only when told.
+    fn batching(path: &Path) -> (SqliteFile, TableSpec) {
+        let limits = BatchLimits {
+            rows: 1000,
+            age: std::time::Duration::from_secs(60),
+        };
+        let mut db = SqliteFile::open(path, limits).unwrap();
+        db.prepare(&table()).unwrap();
+        (db, table())
+    }
+
     #[test]
     fn pages_of_a_batch_commit_together_and_a_refused_page_takes_back_only_itself() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("w.sqlite");
-        let mut db = SqliteFile::open(
-            &path,
-            BatchLimits {
-                rows: 1000,
-                age: std::time::Duration::from_secs(60),
-            },
-        )
-        .unwrap();
-        let t = table();
-        db.prepare(&t).unwrap();
+        let (mut db, t) = batching(&path);
         db.connection()
             .execute_batch(
                 "CREATE TRIGGER refuse BEFORE INSERT ON people WHEN NEW.id = 'boom'
@@ -652,16 +633,7 @@ mod tests {
     fn a_batch_that_cannot_commit_is_lost_whole_and_the_file_takes_no_more_writes() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("w.sqlite");
-        let mut db = SqliteFile::open(
-            &path,
-            BatchLimits {
-                rows: 1000,
-                age: std::time::Duration::from_secs(60),
-            },
-        )
-        .unwrap();
-        let t = table();
-        db.prepare(&t).unwrap();
+        let (mut db, t) = batching(&path);
         db.write_page(&t, &page(&["a"]), &at("c1")).unwrap();
         db.commit().unwrap();
         // A constraint SQLite checks only when the transaction commits.
