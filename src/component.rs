@@ -9,7 +9,7 @@ use crate::{error::ConnectorError, model};
 // crate's bindings (the ones wstd sends requests with), so nothing is generated twice.
 wit_bindgen::generate!({
     world: "connector",
-    path: "wit/since_v0.2.0",
+    path: "wit/since_v0.3.0",
     with: {
         "wasi:http/outgoing-handler@0.2.12": wasip2::http::outgoing_handler,
         "wasi:http/types@0.2.12": wasip2::http::types,
@@ -256,6 +256,11 @@ impl From<model::Page> for wit::Page {
             state_json: p.state_json,
             next_cursor: p.next_cursor,
             warnings: p.warnings,
+            coverage: p.coverage.map(|c| wit::Coverage {
+                start: c.start,
+                end: c.end,
+            }),
+            snapshot_complete: p.snapshot_complete,
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Native mirrors of the contract's records (`wit/since_v0.2.0/connector.wit`, interface
+//! Native mirrors of the contract's records (`wit/since_v0.3.0/connector.wit`, interface
 //! `types`). The plugin's logic works on these so it builds and tests natively;
 //! `component.rs` converts them to and from the generated bindings.
 
@@ -87,12 +87,25 @@ pub struct ReadRequest {
     pub parents: Vec<String>,
 }
 
+/// The history an incremental stream's committed state holds without a
+/// hole, `[start, end)`, in the format of the stream's watermark.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Coverage {
+    pub start: String,
+    pub end: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Page {
     pub records: Vec<String>,
     pub state_json: Option<String>,
     pub next_cursor: Option<String>,
     pub warnings: Vec<String>,
+    /// What the state committed with this page covers; none when it says nothing.
+    pub coverage: Option<Coverage>,
+    /// The last page of a read that returned every record the API holds for
+    /// the stream (or the request's parents).
+    pub snapshot_complete: bool,
 }
 
 /// Which request function is called.

@@ -254,6 +254,8 @@ mod tests {
                 state_json: Some(format!(r#"{{"w":"{}"}}"#, escaped(&KEY[15..]))),
                 next_cursor: Some(KEY[15..].to_owned()),
                 warnings: vec![format!("saw {KEY}")],
+                coverage: None,
+                snapshot_complete: false,
             },
         );
         assert_eq!(

@@ -102,6 +102,13 @@ async fn children_of_a_parent_deleted_since_it_was_listed_are_skipped_with_a_war
         )]
     );
 
+    for stream in streams {
+        assert!(
+            report.stream(stream).unwrap().snapshot_complete,
+            "{stream}: a parent that is gone has no children left, so its read is complete"
+        );
+    }
+
     let org = mock.org();
     assert_eq!(
         landed(&db, "SELECT organization_uuid, id FROM organization_users"),

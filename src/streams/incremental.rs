@@ -4,7 +4,7 @@
 //! stream ([`reset_hint`]).
 
 use crate::error::{ConnectorError, Result};
-use crate::model::{Page, ReadRequest, SyncStrategy};
+use crate::model::{self, Page, ReadRequest, SyncStrategy};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -47,6 +47,28 @@ pub fn cursor_walk<T: DeserializeOwned>(request: &ReadRequest) -> Result<Option<
         .transpose()
 }
 
+/// The coverage a page reports for the state it commits: `[covered_from,
+/// watermark)`, each bound written as the stream writes its watermark. None
+/// on a full refresh (its range is whatever this read asked for, no history
+/// a later run builds on), for a state of unknown coverage, and for a range
+/// that holds nothing yet (a start date at or after the watermark).
+pub fn committed_coverage<T: Ord + Copy>(
+    request: &ReadRequest,
+    covered_from: Option<T>,
+    watermark: T,
+    write: impl Fn(T) -> String,
+) -> Option<model::Coverage> {
+    if request.strategy != SyncStrategy::Incremental {
+        return None;
+    }
+    covered_from
+        .filter(|from| *from < watermark)
+        .map(|from| model::Coverage {
+            start: write(from),
+            end: write(watermark),
+        })
+}
+
 /// A page in the middle of a walk: its records, no new state yet (the
 /// watermark moves only when the walk's window is read), and the walk to go on with.
 pub fn mid_walk<T: Serialize>(records: Vec<String>, next: &T, warnings: Vec<String>) -> Page {
@@ -55,6 +77,10 @@ pub fn mid_walk<T: Serialize>(records: Vec<String>, next: &T, warnings: Vec<Stri
         state_json: None,
         next_cursor: Some(serde_json::to_string(next).expect("a walk serialises")),
         warnings,
+        // No new state, so nothing new to say about its history; and a walk
+        // through a time range is never a snapshot.
+        coverage: None,
+        snapshot_complete: false,
     }
 }
 
@@ -296,6 +322,33 @@ mod tests {
                 "{start:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_committed_state_reports_its_coverage_on_incremental_reads_only() {
+        let write = |t: u32| format!("t{t}");
+        let incremental = request(None, None);
+        assert_eq!(
+            committed_coverage(&incremental, Some(50), 100, write),
+            Some(model::Coverage {
+                start: "t50".into(),
+                end: "t100".into()
+            })
+        );
+        assert_eq!(committed_coverage(&incremental, None, 100, write), None);
+        assert_eq!(
+            committed_coverage(&incremental, Some(100), 100, write),
+            None,
+            "an empty range holds nothing"
+        );
+        let full_refresh = ReadRequest {
+            strategy: SyncStrategy::FullRefresh,
+            ..incremental
+        };
+        assert_eq!(
+            committed_coverage(&full_refresh, Some(50), 100, write),
+            None
+        );
     }
 
     #[test]

@@ -1,5 +1,9 @@
 //! Reading one page of a plain list endpoint, the shape most streams share,
 //! and of a parent's children, whose parent may have gone since it was listed.
+//!
+//! Every list these readers serve is the API's current set (directories,
+//! keys, projects, chats), never a time window: a read that reached its last
+//! page has returned all of it, and says so (`snapshot_complete`).
 
 use super::ReadContext;
 use crate::error::Result;
@@ -27,12 +31,15 @@ pub struct ChildrenOf<'a> {
 
 impl ChildrenOf<'_> {
     /// The page of a parent deleted between its listing and this read: no
-    /// records, nothing more to read, and a warning naming it.
+    /// records, nothing more to read, and a warning naming it. The read is
+    /// complete: a parent that is gone has no children left.
     fn vanished(&self) -> Page {
         Page {
             records: Vec::new(),
             state_json: None,
             next_cursor: None,
+            coverage: None,
+            snapshot_complete: true,
             warnings: vec![format!(
                 "{} {} was not found (deleted since it was listed): its {} were skipped",
                 self.kind,
@@ -102,8 +109,10 @@ fn records(
     Ok(Page {
         records: page.data.into_iter().map(shape).collect(),
         state_json: None,
+        snapshot_complete: page.next.is_none(),
         next_cursor: page.next,
         warnings: Vec::new(),
+        coverage: None,
     })
 }
 
@@ -158,6 +167,26 @@ mod tests {
     }
 
     #[test]
+    fn only_the_last_page_of_a_list_says_its_read_is_complete() {
+        let first = read_members(&Answering(
+            200,
+            r#"{"data":[{"id":"u1"}],"has_more":true,"next_page":"p2"}"#,
+        ))
+        .unwrap();
+        assert_eq!(
+            (first.next_cursor.as_deref(), first.snapshot_complete),
+            (Some("p2"), false)
+        );
+        let last = read_members(&Answering(
+            200,
+            r#"{"data":[{"id":"u2"}],"has_more":false,"next_page":null}"#,
+        ))
+        .unwrap();
+        assert_eq!((last.next_cursor, last.snapshot_complete), (None, true));
+        assert_eq!(last.coverage, None, "a list is no history");
+    }
+
+    #[test]
     fn a_parent_gone_since_it_was_listed_is_an_empty_last_page_with_a_warning() {
         let page = read_members(&Answering(
             404,
@@ -165,6 +194,10 @@ mod tests {
         ))
         .unwrap();
         assert_eq!((page.records.len(), page.next_cursor), (0, None));
+        assert!(
+            page.snapshot_complete,
+            "the parent's children are all gone: none is a complete read"
+        );
         assert_eq!(
             page.warnings,
             [

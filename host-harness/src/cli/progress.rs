@@ -1,6 +1,7 @@
 //! Sync progress on stderr: a line redrawn in place on a terminal, plain lines
 //! (at most one a second per stream) otherwise.
 
+use crate::cli::output::covered;
 use crate::sync::{Outcome, Progress, StreamReport};
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
@@ -59,11 +60,14 @@ impl Progress for TerminalProgress {
         if self.interactive {
             eprint!("\r\x1b[2K");
         }
-        let outcome = match &report.outcome {
+        let mut outcome = match &report.outcome {
             Outcome::Succeeded => "done".to_owned(),
             Outcome::Failed(why) => format!("FAILED: {why}"),
             Outcome::Skipped(why) => format!("skipped: {why}"),
         };
+        if let Some(coverage) = &report.coverage {
+            outcome.push_str(&format!(", {}", covered(coverage)));
+        }
         eprintln!(
             "{}: {} rows, {} pages in {:.1?}, {outcome}",
             report.stream, report.rows, report.pages, report.duration

@@ -126,6 +126,16 @@ pub struct ReadRequest<'a> {
     pub parents: &'a [String],
 }
 
+/// The history an incremental stream's committed state holds without a
+/// hole, `[start, end)`, as the stream's cursor values (RFC 3339 instants or
+/// `YYYY-MM-DD` dates, as its watermark is written). The plugin's text, shown
+/// and reported as it is.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Coverage {
+    pub start: String,
+    pub end: String,
+}
+
 /// One page of records and what to commit with it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Page {
@@ -133,6 +143,12 @@ pub struct Page {
     pub state_json: Option<String>,
     pub next_cursor: Option<String>,
     pub warnings: Vec<String>,
+    /// What the state committed with this page covers; none when it says nothing.
+    pub coverage: Option<Coverage>,
+    /// The last page of a read that returned every record the API holds for
+    /// the stream (or the read's parents). Only meaningful on a page without
+    /// a next cursor, and only for a read that began at its first page.
+    pub snapshot_complete: bool,
 }
 
 /// Severity of a plugin log line.

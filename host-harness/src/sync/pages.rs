@@ -9,7 +9,7 @@
 use super::error::StreamError;
 use super::resume::ResumePoint;
 use super::shared::Shared;
-use super::stream::{StreamRun, StreamTally};
+use super::stream::{PageSignals, StreamRun, StreamTally};
 use super::walk::PageWalk;
 use crate::destinations::{Checkpoint, TableSpec};
 use crate::printable::printable;
@@ -61,11 +61,13 @@ pub(super) async fn walk(
         .await?;
     for number in before + 2.. {
         bound.next(page.next_cursor.as_deref())?;
+        let signals = PageSignals::of(&page);
         let Page {
             records,
             state_json,
             next_cursor,
             warnings,
+            ..
         } = page;
         checkpoint = Checkpoint {
             state_json: state_json.or(checkpoint.state_json.take()),
@@ -78,7 +80,7 @@ pub(super) async fn walk(
         if run.keeps_records {
             kept.extend(records.iter().cloned());
         }
-        let commit = commit(shared, run, table, tally, records, &checkpoint);
+        let commit = commit(shared, run, table, tally, records, &checkpoint, signals);
         let next = match next_cursor.as_deref() {
             None => {
                 commit.await?;
@@ -107,6 +109,7 @@ async fn commit(
     tally: &StreamTally,
     records: Vec<String>,
     checkpoint: &Checkpoint,
+    signals: PageSignals,
 ) -> Result<(), StreamError> {
     let written = {
         let mut destination = shared.destination.lock().await;
@@ -120,6 +123,7 @@ async fn commit(
         r.pages += 1;
         (r.rows, r.pages)
     });
+    tally.page_committed(signals);
     shared.progress(|p| p.page_committed(run.name(), rows, pages));
     Ok(())
 }

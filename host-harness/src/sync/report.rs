@@ -1,7 +1,9 @@
-//! What a run did, per stream: rows, pages, time, outcome and warnings.
+//! What a run did, per stream: rows, pages, time, outcome and warnings, the
+//! history its state covers, and whether it read a whole snapshot.
 
 use super::timings::RunTimings;
 use crate::destinations::WrittenRows;
+use crate::runtime::model::Coverage;
 use serde::Serialize;
 use std::time::Duration;
 
@@ -36,6 +38,15 @@ pub struct StreamReport {
     /// outcome (wasmtime's report with the wasm backtrace), for `--verbose`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diagnostic: Option<String>,
+    /// For an incremental stream: the history its committed state holds
+    /// without a hole, as the last page committed in this run that said so
+    /// reported it. None when no page of the run said anything.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Coverage>,
+    /// Whether this run read every record the API holds for the stream (for
+    /// a child: for every parent of the run), so keys it did not see are
+    /// gone: see [`WalkEnds::whole_snapshot`].
+    pub snapshot_complete: bool,
 }
 
 impl StreamReport {
@@ -53,6 +64,8 @@ impl StreamReport {
             outcome: Outcome::Succeeded,
             warnings: Vec::new(),
             diagnostic: None,
+            coverage: None,
+            snapshot_complete: false,
         }
     }
 
@@ -61,6 +74,43 @@ impl StreamReport {
         self.rows += written.total();
         self.new_rows += written.new;
         self.changed_rows += written.changed;
+    }
+}
+
+/// How a stream's walks ended in one run (one walk for a stream, one per
+/// batch of parents for a child), and whether its read began at the first page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WalkEnds {
+    /// The read went on from a saved page cursor: it did not see the pages
+    /// before it, whatever its last page says.
+    resumed: bool,
+    /// Walks that reached their last page.
+    ended: u64,
+    /// Of those, the ones whose last page said their read was complete.
+    complete: u64,
+}
+
+impl WalkEnds {
+    /// The read resumed an interrupted one mid-way.
+    pub fn resumed(&mut self) {
+        self.resumed = true;
+    }
+
+    /// A walk committed its last page, which said whether the read was complete.
+    pub fn walk_ended(&mut self, snapshot_complete: bool) {
+        self.ended += 1;
+        self.complete += u64::from(snapshot_complete);
+    }
+
+    /// Whether the stream's read was a whole snapshot of what the API holds:
+    /// it started from its first page, it succeeded (so every walk ended),
+    /// and every walk ended on a page saying it was complete. A child with
+    /// no parents walked nothing, and claims nothing.
+    pub fn whole_snapshot(&self, outcome: &Outcome) -> bool {
+        !self.resumed
+            && *outcome == Outcome::Succeeded
+            && self.ended > 0
+            && self.complete == self.ended
     }
 }
 
@@ -99,5 +149,55 @@ impl SyncReport {
             stream.diagnostic = None;
         }
         report
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ends(walks: &[bool]) -> WalkEnds {
+        let mut ends = WalkEnds::default();
+        for complete in walks {
+            ends.walk_ended(*complete);
+        }
+        ends
+    }
+
+    #[test]
+    fn a_snapshot_is_whole_only_when_every_walk_ended_complete_from_the_first_page() {
+        assert!(ends(&[true]).whole_snapshot(&Outcome::Succeeded));
+        assert!(ends(&[true, true, true]).whole_snapshot(&Outcome::Succeeded));
+        assert!(
+            !ends(&[true, false, true]).whole_snapshot(&Outcome::Succeeded),
+            "one parent's children not all read"
+        );
+        assert!(
+            !ends(&[]).whole_snapshot(&Outcome::Succeeded),
+            "nothing walked, nothing claimed"
+        );
+        assert!(!ends(&[true]).whole_snapshot(&Outcome::Failed("HTTP 500".into())));
+        let mut resumed = ends(&[true]);
+        resumed.resumed();
+        assert!(
+            !resumed.whole_snapshot(&Outcome::Succeeded),
+            "the pages before the saved cursor were not seen"
+        );
+    }
+
+    #[test]
+    fn the_json_report_carries_coverage_only_when_known_and_always_the_snapshot_flag() {
+        let mut report = StreamReport::new("usage_report", "incremental");
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json.get("coverage"), None);
+        assert_eq!(json["snapshot_complete"], false);
+        report.coverage = Some(Coverage {
+            start: "2026-01-01T00:00:00Z".into(),
+            end: "2026-12-07T00:00:00Z".into(),
+        });
+        assert_eq!(
+            serde_json::to_value(&report).unwrap()["coverage"],
+            serde_json::json!({"start": "2026-01-01T00:00:00Z", "end": "2026-12-07T00:00:00Z"})
+        );
     }
 }

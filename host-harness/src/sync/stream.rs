@@ -6,12 +6,12 @@
 use super::error::StreamError;
 use super::pages::{self, Walk};
 use super::plan::{Plan, PlannedStream};
-use super::report::{Outcome, StreamReport};
+use super::report::{Outcome, StreamReport, WalkEnds};
 use super::resume::{self, ResumePoint};
 use super::shared::Shared;
 use crate::destinations::{Checkpoint, DestinationError, TableSpec};
 use crate::printable::printable;
-use crate::runtime::model::{StreamDescriptor, SyncStrategy};
+use crate::runtime::model::{Coverage, Page, StreamDescriptor, SyncStrategy};
 use futures_util::stream::{self as futures_stream, StreamExt};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -79,21 +79,60 @@ impl<'a> StreamRun<'a> {
     }
 }
 
+/// What a page says about the stream's read beyond its records, noted once
+/// the page is committed.
+pub(super) struct PageSignals {
+    coverage: Option<Coverage>,
+    /// For the last page of a walk: whether it said its read was complete.
+    /// A flag on a page with a next cursor breaks the contract and is ignored.
+    walk_end: Option<bool>,
+}
+
+impl PageSignals {
+    pub fn of(page: &Page) -> Self {
+        Self {
+            coverage: page.coverage.clone(),
+            walk_end: page.next_cursor.is_none().then_some(page.snapshot_complete),
+        }
+    }
+}
+
 /// What a stream's walks have done so far, shared by its concurrent walks.
 pub(super) struct StreamTally {
     pub report: Mutex<StreamReport>,
+    walk_ends: Mutex<WalkEnds>,
 }
 
 impl StreamTally {
     fn new(run: &StreamRun<'_>) -> Self {
         Self {
             report: Mutex::new(StreamReport::new(run.name(), run.strategy.as_str())),
+            walk_ends: Mutex::default(),
         }
     }
 
     /// Change the report, and say what it now adds up to.
     pub fn update<T>(&self, change: impl FnOnce(&mut StreamReport) -> T) -> T {
         change(&mut self.report.lock().expect("stream report lock"))
+    }
+
+    fn walks<T>(&self, change: impl FnOnce(&mut WalkEnds) -> T) -> T {
+        change(&mut self.walk_ends.lock().expect("stream walk ends lock"))
+    }
+
+    /// A page was committed: what its state now covers (the plugin's text,
+    /// made printable as it is shown), and how its walk ended if it was the last.
+    pub fn page_committed(&self, signals: PageSignals) {
+        if let Some(Coverage { start, end }) = signals.coverage {
+            let coverage = Coverage {
+                start: printable(&start).into_owned(),
+                end: printable(&end).into_owned(),
+            };
+            self.update(|r| r.coverage = Some(coverage));
+        }
+        if let Some(complete) = signals.walk_end {
+            self.walks(|w| w.walk_ended(complete));
+        }
     }
 }
 
@@ -108,6 +147,7 @@ pub(super) async fn read_stream(
     shared.progress(|p| p.stream_started(run.name(), run.strategy.as_str()));
     let tally = StreamTally::new(&run);
     let read = read_all(shared, &run, &tally).await;
+    let walks = tally.walks(|w| *w);
     let mut report = tally.report.into_inner().expect("stream report lock");
     let kept = match read {
         Ok(kept) => Some(kept),
@@ -119,6 +159,7 @@ pub(super) async fn read_stream(
             None
         }
     };
+    report.snapshot_complete = walks.whole_snapshot(&report.outcome);
     report.duration = started.elapsed();
     Ok((report, kept.filter(|_| run.keeps_records)))
 }
@@ -131,6 +172,9 @@ async fn read_all(
     tally: &StreamTally,
 ) -> Result<Vec<String>, StreamError> {
     let (table, checkpoint, mut resume_from) = open_stream(shared, run, tally).await?;
+    if resume_from.is_some() {
+        tally.walks(WalkEnds::resumed);
+    }
     let table = &table;
     let walks = run.batches().into_iter().map(|parents| {
         let walk = Walk {

@@ -19,7 +19,9 @@ use crate::json::{self, Canonical, Fields, Object};
 use crate::model::{KeyKind, Page, ReadRequest};
 use crate::pagination::Scheme;
 use crate::streams::ReadContext;
-use crate::streams::incremental::{Coverage, Saved, cursor_walk, mid_walk, plan_run, saved_state};
+use crate::streams::incremental::{
+    Coverage, Saved, committed_coverage, cursor_walk, mid_walk, plan_run, saved_state,
+};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -105,17 +107,24 @@ pub fn read(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
         })
         .expect("walk serialises")
     });
+    let state = watermark.map(|watermark| State {
+        watermark,
+        covered_from: coverage.covered_from,
+    });
     Ok(Page {
         records,
-        state_json: watermark.map(|watermark| {
-            serde_json::to_string(&State {
-                watermark,
-                covered_from: coverage.covered_from,
-            })
-            .expect("state serialises")
-        }),
+        state_json: state
+            .as_ref()
+            .map(|state| serde_json::to_string(state).expect("state serialises")),
         next_cursor,
         warnings: Vec::new(),
+        coverage: state.and_then(|state| {
+            committed_coverage(request, state.covered_from, state.watermark, |day| {
+                day.format("%Y-%m-%d").to_string()
+            })
+        }),
+        // A report of days, never the whole of a current set.
+        snapshot_complete: false,
     })
 }
 
@@ -257,6 +266,128 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// An Admin API with no Claude Code usage on any day.
+    struct NoUsage;
+
+    impl crate::host::Host for NoUsage {
+        fn secret(&self, name: &str) -> Option<String> {
+            (name == "admin-api-key").then(|| "sk-ant-admin01-test".to_owned())
+        }
+        fn log(&self, _: crate::host::LogLevel, _: &str) {}
+        fn send(
+            &self,
+            _: &crate::host::HttpRequest,
+        ) -> std::result::Result<crate::host::HttpResponse, crate::host::TransportError> {
+            Ok(crate::host::HttpResponse {
+                status: 200,
+                headers: Vec::new(),
+                body: br#"{"data":[],"has_more":false,"next_page":null}"#.to_vec(),
+            })
+        }
+    }
+
+    /// Every page of one run, each read with the state the last one committed.
+    fn run(
+        strategy: crate::model::SyncStrategy,
+        state: Option<String>,
+        start_date: NaiveDate,
+    ) -> Vec<Page> {
+        let mut request = ReadRequest {
+            stream_name: STREAM.into(),
+            strategy,
+            settings_json: json!({ "start_date": start_date.to_string() }).to_string(),
+            state_json: state,
+            page_cursor: None,
+            parents: Vec::new(),
+        };
+        let mut pages = Vec::new();
+        loop {
+            let page = crate::plugin::read_page(&NoUsage, "https://api.anthropic.com", &request)
+                .expect("a page");
+            request.page_cursor.clone_from(&page.next_cursor);
+            if page.state_json.is_some() {
+                request.state_json.clone_from(&page.state_json);
+            }
+            let done = page.next_cursor.is_none();
+            pages.push(page);
+            if done {
+                return pages;
+            }
+        }
+    }
+
+    /// The coverage a page reports, as dates.
+    fn covered(page: &Page) -> Option<(NaiveDate, NaiveDate)> {
+        page.coverage
+            .as_ref()
+            .map(|c| (c.start.parse().unwrap(), c.end.parse().unwrap()))
+    }
+
+    fn watermark(page: &Page) -> NaiveDate {
+        let state: State = serde_json::from_str(page.state_json.as_deref().unwrap()).unwrap();
+        state.watermark
+    }
+
+    #[test]
+    fn each_page_of_an_incremental_run_reports_what_its_state_covers() {
+        let today = Utc::now().date_naive();
+        let start = today - Duration::days(5);
+        let pages = run(crate::model::SyncStrategy::Incremental, None, start);
+        assert_eq!(pages.len(), 6, "one page a day, today included");
+        for page in &pages {
+            if page.state_json.is_some() && watermark(page) > start {
+                assert_eq!(covered(page), Some((start, watermark(page))), "{page:?}");
+            } else {
+                assert_eq!(covered(page), None, "{page:?}");
+            }
+            assert!(!page.snapshot_complete, "a report is never a snapshot");
+        }
+        // Today is not closed: the history ends where the watermark stops.
+        let last = pages.last().unwrap();
+        assert_eq!(covered(last).map(|(from, _)| from), Some(start));
+        assert!(watermark(last) >= today - Duration::days(1));
+    }
+
+    #[test]
+    fn a_backfill_widens_the_coverage_only_once_its_gap_is_read() {
+        let today = Utc::now().date_naive();
+        let (d1, d0) = (today - Duration::days(5), today - Duration::days(12));
+        let first = run(crate::model::SyncStrategy::Incremental, None, d1);
+        let state = first.last().unwrap().state_json.clone();
+        let held_until = watermark(first.last().unwrap());
+
+        let pages = run(crate::model::SyncStrategy::Incremental, state, d0);
+        let gap_days = (d1 - d0).num_days() as usize;
+        for page in &pages[..gap_days - 1] {
+            assert_eq!(
+                covered(page),
+                Some((d1, held_until)),
+                "mid-gap, the state claims only what it held"
+            );
+        }
+        assert_eq!(
+            covered(&pages[gap_days - 1]),
+            Some((d0, held_until)),
+            "the page that completes the gap widens it"
+        );
+        for page in &pages[gap_days..] {
+            assert_eq!(covered(page).map(|(from, _)| from), Some(d0), "{page:?}");
+        }
+    }
+
+    #[test]
+    fn a_full_refresh_reports_no_coverage() {
+        let start = Utc::now().date_naive() - Duration::days(3);
+        let pages = run(crate::model::SyncStrategy::FullRefresh, None, start);
+        assert!(pages.iter().any(|page| page.state_json.is_some()));
+        assert!(
+            pages
+                .iter()
+                .all(|page| page.coverage.is_none() && !page.snapshot_complete),
+            "{pages:?}"
+        );
     }
 
     #[test]

@@ -19,7 +19,9 @@ use crate::json::{Canonical, Fields, Object};
 use crate::model::{KeyKind, Page, ReadRequest};
 use crate::pagination::Scheme;
 use crate::streams::ReadContext;
-use crate::streams::incremental::{Coverage, Saved, cursor_walk, mid_walk, plan_run, saved_state};
+use crate::streams::incremental::{
+    Coverage, Saved, committed_coverage, cursor_walk, mid_walk, plan_run, saved_state,
+};
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -148,6 +150,13 @@ pub fn read(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
         state_json: Some(serde_json::to_string(&state).expect("state serialises")),
         next_cursor,
         warnings: Vec::new(),
+        // The watermark keeps its fraction of a second (it is `now - 1 min`):
+        // written as the state writes it, the end is exactly the watermark.
+        coverage: committed_coverage(request, state.covered_from, state.watermark, |t| {
+            t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+        }),
+        // A feed read in time windows, never the whole of a current set.
+        snapshot_complete: false,
     })
 }
 

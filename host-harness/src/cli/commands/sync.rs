@@ -2,7 +2,7 @@
 //! on stderr and a summary at the end.
 
 use crate::cli::connection::ConnectionArgs;
-use crate::cli::output::print_table;
+use crate::cli::output::{covered, print_table};
 use crate::cli::progress::TerminalProgress;
 use crate::cli::{Cli, exit_code};
 use crate::destinations::SqliteDestination;
@@ -122,6 +122,9 @@ fn print_report(report: &SyncReport, as_json: bool, verbose: bool) {
                 Outcome::Failed(why) => format!("failed: {why}"),
                 Outcome::Skipped(why) => format!("skipped: {why}"),
             };
+            if let Some(coverage) = &s.coverage {
+                outcome.push_str(&format!(" ({})", covered(coverage)));
+            }
             for w in &s.warnings {
                 outcome.push_str(&format!(" (warning: {w})"));
             }

@@ -27,7 +27,9 @@ use crate::json::{Fields, Name, Object};
 use crate::model::{KeyKind, Page, ReadRequest};
 use crate::settings::{Dimension, Granularity, Named, Settings};
 use crate::streams::ReadContext;
-use crate::streams::incremental::{Coverage, Saved, cursor_walk, mid_walk, plan_run, saved_state};
+use crate::streams::incremental::{
+    Coverage, Saved, committed_coverage, cursor_walk, mid_walk, plan_run, saved_state,
+};
 use chrono::{DateTime, Duration, DurationRound, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use window::{DEFAULT_ROWS_PER_PAGE, WindowSizer};
@@ -263,6 +265,9 @@ fn read(
         state_json: Some(serde_json::to_string(&state).expect("state serialises")),
         next_cursor,
         warnings,
+        coverage: committed_coverage(request, state.covered_from, state.watermark, rfc3339),
+        // A report is a time window, never the whole of a current set.
+        snapshot_complete: false,
     })
 }
 

@@ -2,7 +2,7 @@
 
 wit_bindgen::generate!({
     world: "connector",
-    path: "../../../wit/since_v0.2.0",
+    path: "../../../wit/since_v0.3.0",
     with: {
         "wasi:http/outgoing-handler@0.2.12": wasip2::http::outgoing_handler,
         "wasi:http/types@0.2.12": wasip2::http::types,
@@ -48,6 +48,8 @@ fn one_record() -> Page {
         state_json: None,
         next_cursor: None,
         warnings: Vec::new(),
+        coverage: None,
+        snapshot_complete: false,
     }
 }
 

@@ -1,4 +1,4 @@
-//! Contract `anthropic:connector@0.2.0` (`wit/since_v0.2.0/`): bindings, the
+//! Contract `anthropic:connector@0.3.0` (`wit/since_v0.3.0/`): bindings, the
 //! plugin's imports on the host side, and conversions to the host's types.
 //!
 //! Imports are synchronous and may trap (a host bug); exports are called
@@ -14,7 +14,7 @@ use wasmtime::component::{HasSelf, Linker};
 mod generated {
     wasmtime::component::bindgen!({
         world: "connector",
-        path: "../wit/since_v0.2.0",
+        path: "../wit/since_v0.3.0",
         imports: { default: trappable },
         exports: { default: async },
         with: {
@@ -32,7 +32,7 @@ pub use generated::{Connector, ConnectorPre};
 pub use wit::Connection;
 
 /// The package version, as the component's world names it.
-pub const VERSION: &str = "0.2.0";
+pub const VERSION: &str = "0.3.0";
 
 /// Link the contract's own imports (`secrets`, `logging`). WASI and
 /// `wasi:http` are linked by the runtime.
@@ -203,6 +203,11 @@ pub fn page(p: wit::Page) -> model::Page {
         state_json: p.state_json,
         next_cursor: p.next_cursor,
         warnings: p.warnings,
+        coverage: p.coverage.map(|c| model::Coverage {
+            start: c.start,
+            end: c.end,
+        }),
+        snapshot_complete: p.snapshot_complete,
     }
 }
 
