@@ -33,6 +33,11 @@ pub const REQUEST_DEADLINE: Duration = Duration::from_secs(120);
 
 /// The most bytes taken from the body stream at once.
 const READ_CHUNK: u64 = 64 * 1024;
+/// The most a body's announced length reserves up front. A report's day can
+/// be tens of MiB: reserved whole, it is never copied to grow, which would
+/// hold the old and the doubled buffer at once. Above this (or when a server
+/// claims more than it sends), the buffer grows as bytes come.
+const RESERVE_AT_MOST: usize = 64 << 20;
 
 /// Send `request` and read the whole response, or say why not.
 pub fn send(request: &HttpRequest) -> Result<HttpResponse, TransportError> {
@@ -66,7 +71,7 @@ async fn exchange(request: &HttpRequest, stage: &Cell<Stage>) -> Result<HttpResp
         .map_err(cause_of)?;
     stage.set(Stage::Body { received: 0 });
     let status = incoming.status();
-    let headers = incoming
+    let headers: Vec<(String, String)> = incoming
         .headers()
         .entries()
         .into_iter()
@@ -78,7 +83,7 @@ async fn exchange(request: &HttpRequest, stage: &Cell<Stage>) -> Result<HttpResp
     let stream = body
         .stream()
         .map_err(|()| Cause::Other("the response body stream was already taken".into()))?;
-    let bytes = read_all(&stream, stage).await?;
+    let bytes = read_all(&stream, announced_length(&headers), stage).await?;
     // The stream belongs to the body: it goes first, then the body is finished.
     drop(stream);
     drop(IncomingBody::finish(body));
@@ -162,10 +167,23 @@ async fn write_body(body: OutgoingBody, bytes: Option<&[u8]>) -> Result<(), Caus
     OutgoingBody::finish(body, None).map_err(cause_of)
 }
 
-/// Every byte of the body stream, until it closes.
-async fn read_all(stream: &InputStream, stage: &Cell<Stage>) -> Result<Vec<u8>, Cause> {
+/// The body length the response's `content-length` announces, if it does.
+fn announced_length(headers: &[(String, String)]) -> Option<usize> {
+    headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, value)| value.trim().parse().ok())
+}
+
+/// Every byte of the body stream, until it closes, in a buffer reserved for
+/// the announced length.
+async fn read_all(
+    stream: &InputStream,
+    announced: Option<usize>,
+    stage: &Cell<Stage>,
+) -> Result<Vec<u8>, Cause> {
     let ready = Reactor::current().schedule(stream.subscribe());
-    let mut bytes = Vec::new();
+    let mut bytes = Vec::with_capacity(announced.unwrap_or(0).min(RESERVE_AT_MOST));
     loop {
         match stream.read(READ_CHUNK) {
             Ok(chunk) if chunk.is_empty() => ready.wait_for().await,

@@ -8,7 +8,7 @@ use super::ownership::{self, Ownership};
 use super::sql::{self, quote};
 use super::write_lock::WriteLock;
 use super::{STATE_TABLE, timestamp};
-use crate::destinations::record::{Cell, RecordFields};
+use crate::destinations::record::Cell;
 use crate::destinations::table::TableSpec;
 use crate::destinations::{Checkpoint, DestinationError, WrittenRows};
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
@@ -146,11 +146,6 @@ impl SqliteFile {
         checkpoint: &Checkpoint,
     ) -> Result<WrittenRows, DestinationError> {
         self.usable()?;
-        // Read (and check keys) before writing: a bad record loses nothing.
-        let fields: Vec<RecordFields<'_>> = records
-            .iter()
-            .map(|r| table.fields(r))
-            .collect::<Result<_, _>>()?;
         let read_started = self
             .read_started
             .entry(table.name.clone())
@@ -162,9 +157,10 @@ impl SqliteFile {
             self.connection.execute_batch("BEGIN")?;
         }
         self.batch.add(records.len());
-        // The page on its own: a failure takes back this page, not the batch.
+        // The page on its own: a failure (a bad record too) takes back this
+        // page, not the batch.
         let page = self.connection.savepoint()?;
-        let written = write_rows(&page, table, &fields, records, &read_started, &now)?;
+        let written = write_rows(&page, table, records, &read_started, &now)?;
         page.execute(
             &sql::upsert_checkpoint(),
             params![
@@ -259,11 +255,11 @@ impl SqliteFile {
     }
 }
 
-/// Upsert each record, counting what it did to its key's row.
+/// Upsert each record, counting what it did to its key's row. Records are
+/// read one at a time: a page of a large report is tens of MiB already.
 fn write_rows(
     connection: &Connection,
     table: &TableSpec,
-    fields: &[RecordFields<'_>],
     records: &[String],
     read_started: &str,
     now: &str,
@@ -277,7 +273,8 @@ fn write_rows(
     let mut upsert = connection.prepare_cached(&sql::upsert(table))?;
     let mut written = WrittenRows::default();
     let mut cells: Vec<Cell<'_>> = Vec::with_capacity(table.columns.len() + 2);
-    for (record, raw) in fields.iter().zip(records) {
+    for raw in records {
+        let record = table.fields(raw)?;
         cells.clear();
         cells.extend(table.columns.iter().map(|c| record.cell(&c.name, c.kind)));
         let previous: Option<i64> = previous_row
