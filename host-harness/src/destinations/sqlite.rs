@@ -81,7 +81,7 @@ impl Destination for SqliteDestination {
     ) -> Result<WrittenRows, DestinationError> {
         let (table, checkpoint) = (table.clone(), checkpoint.clone());
         self.writer
-            .run(move |file| file.write_page(&table, &records, &checkpoint))
+            .run(move |file| file.write_page(&table, records, &checkpoint))
             .await
     }
 

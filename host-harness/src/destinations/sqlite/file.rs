@@ -142,7 +142,7 @@ impl SqliteFile {
     pub fn write_page(
         &mut self,
         table: &TableSpec,
-        records: &[String],
+        records: Vec<String>,
         checkpoint: &Checkpoint,
     ) -> Result<WrittenRows, DestinationError> {
         self.usable()?;
@@ -256,11 +256,12 @@ impl SqliteFile {
 }
 
 /// Upsert each record, counting what it did to its key's row. Records are
-/// read one at a time: a page of a large report is tens of MiB already.
+/// read one at a time and let go once written: a page of a large report is
+/// tens of MiB, and its memory shrinks as it is written.
 fn write_rows(
     connection: &Connection,
     table: &TableSpec,
-    records: &[String],
+    records: Vec<String>,
     read_started: &str,
     now: &str,
 ) -> Result<WrittenRows, DestinationError> {
@@ -272,24 +273,21 @@ fn write_rows(
     let mut previous_row = connection.prepare_cached(&sql::previous_row(table))?;
     let mut upsert = connection.prepare_cached(&sql::upsert(table))?;
     let mut written = WrittenRows::default();
-    let mut cells: Vec<Cell<'_>> = Vec::with_capacity(table.columns.len() + 2);
     for raw in records {
-        let record = table.fields(raw)?;
-        cells.clear();
+        let record = table.fields(&raw)?;
+        let mut cells: Vec<Cell<'_>> = Vec::with_capacity(table.columns.len() + 2);
         cells.extend(table.columns.iter().map(|c| record.cell(&c.name, c.kind)));
         let previous: Option<i64> = previous_row
             .query_row(
-                params_from_iter(
-                    key_positions
-                        .iter()
-                        .map(|&i| &cells[i])
-                        .chain([&Cell::Text(read_started.into()), &Cell::Text(raw.into())]),
-                ),
+                params_from_iter(key_positions.iter().map(|&i| &cells[i]).chain([
+                    &Cell::Text(read_started.into()),
+                    &Cell::Text(raw.as_str().into()),
+                ])),
                 |row| row.get(0),
             )
             .optional()?;
         written += classify(previous);
-        cells.push(Cell::Text(raw.into()));
+        cells.push(Cell::Text(raw.as_str().into()));
         cells.push(Cell::Text(now.into()));
         upsert.execute(params_from_iter(&cells))?;
     }
@@ -326,11 +324,11 @@ mod tests {
             state_json: None,
             page_cursor: Some("c1".into()),
         };
-        db.write_page(&t, &[r#"{"id":"a","age":1,"tags":["x"]}"#.into()], &cp)
+        db.write_page(&t, vec![r#"{"id":"a","age":1,"tags":["x"]}"#.into()], &cp)
             .unwrap();
         db.write_page(
             &t,
-            &[r#"{"id":"a","age":2}"#.into()],
+            vec![r#"{"id":"a","age":2}"#.into()],
             &Checkpoint::default(),
         )
         .unwrap();
@@ -371,7 +369,7 @@ mod tests {
         db.prepare(&t).unwrap();
         let records = [r#"{"id":"a"}"#.to_owned(), r#"{"age":3}"#.to_owned()];
         let err = db
-            .write_page(&t, &records, &Checkpoint::default())
+            .write_page(&t, records.to_vec(), &Checkpoint::default())
             .unwrap_err();
         assert!(err.to_string().contains("primary key column `id`"), "{err}");
         let count: i64 = db
@@ -470,7 +468,7 @@ mod tests {
         let written = db
             .write_page(
                 &table(),
-                &[r#"{"id":"a","age":2}"#.into()],
+                vec![r#"{"id":"a","age":2}"#.into()],
                 &Checkpoint::default(),
             )
             .unwrap();
@@ -509,13 +507,19 @@ mod tests {
             r#"{"id":"b","age":1}"#.to_owned(),
             r#"{"id":"a","age":1}"#.to_owned(),
         ];
-        assert_eq!(db.write_page(&t, &page, &cp).unwrap(), rows(2, 0, 0));
+        assert_eq!(
+            db.write_page(&t, page.to_vec(), &cp).unwrap(),
+            rows(2, 0, 0)
+        );
         // An overlapping page of the same read: `a` again (changed), `c` new.
         let overlap = [
             r#"{"id":"a","age":2}"#.to_owned(),
             r#"{"id":"c","age":1}"#.to_owned(),
         ];
-        assert_eq!(db.write_page(&t, &overlap, &cp).unwrap(), rows(1, 0, 0));
+        assert_eq!(
+            db.write_page(&t, overlap.to_vec(), &cp).unwrap(),
+            rows(1, 0, 0)
+        );
 
         // The next read: `a` re-read as it is, `b` revised, `d` new.
         db.prepare(&t).unwrap();
@@ -524,7 +528,10 @@ mod tests {
             r#"{"id":"b","age":5}"#.to_owned(),
             r#"{"id":"d","age":1}"#.to_owned(),
         ];
-        assert_eq!(db.write_page(&t, &next, &cp).unwrap(), rows(1, 1, 1));
+        assert_eq!(
+            db.write_page(&t, next.to_vec(), &cp).unwrap(),
+            rows(1, 1, 1)
+        );
         assert_eq!(count(&db, "SELECT count(*) FROM people"), 4);
         assert_eq!(count(&db, "SELECT age FROM people WHERE id = 'b'"), 5);
     }
@@ -610,12 +617,12 @@ mod tests {
                  BEGIN SELECT RAISE(ABORT, 'refused'); END;",
             )
             .unwrap();
-        db.write_page(&t, &page(&["a", "b"]), &at("c1")).unwrap();
-        db.write_page(&t, &page(&["c"]), &at("c2")).unwrap();
+        db.write_page(&t, page(&["a", "b"]), &at("c1")).unwrap();
+        db.write_page(&t, page(&["c"]), &at("c2")).unwrap();
         assert!(!db.is_due(), "three rows of a thousand");
         assert_eq!(seen_from_outside(&path), (0, None), "nothing committed yet");
         let err = db
-            .write_page(&t, &page(&["d", "boom"]), &at("c3"))
+            .write_page(&t, page(&["d", "boom"]), &at("c3"))
             .unwrap_err();
         assert!(err.to_string().contains("refused"), "{err}");
         db.commit().unwrap();
@@ -631,7 +638,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("w.sqlite");
         let (mut db, t) = batching(&path);
-        db.write_page(&t, &page(&["a"]), &at("c1")).unwrap();
+        db.write_page(&t, page(&["a"]), &at("c1")).unwrap();
         db.commit().unwrap();
         // A constraint SQLite checks only when the transaction commits.
         db.connection()
@@ -643,8 +650,8 @@ mod tests {
                  BEGIN INSERT INTO child VALUES ('nobody'); END;",
             )
             .unwrap();
-        db.write_page(&t, &page(&["b"]), &at("c2")).unwrap();
-        db.write_page(&t, &page(&["orphan"]), &at("c3")).unwrap();
+        db.write_page(&t, page(&["b"]), &at("c2")).unwrap();
+        db.write_page(&t, page(&["orphan"]), &at("c3")).unwrap();
         let err = db.commit().unwrap_err().to_string();
         assert!(
             err.contains("could not commit the pages written since its last commit")
@@ -652,7 +659,7 @@ mod tests {
                 && err.contains("the next run resumes from the last committed page"),
             "{err}"
         );
-        let again = db.write_page(&t, &page(&["c"]), &at("c4")).unwrap_err();
+        let again = db.write_page(&t, page(&["c"]), &at("c4")).unwrap_err();
         assert_eq!(again.to_string(), err, "no write after a lost batch");
         assert!(db.checkpoint("people").is_err());
         assert_eq!(seen_from_outside(&path), (1, Some("c1".into())));
