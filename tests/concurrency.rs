@@ -46,6 +46,14 @@ impl Destination for SlowWrites<'_> {
         self.inner.checkpoint(stream).await
     }
 
+    async fn mark_unseen_deleted(&mut self, table: &TableSpec) -> Result<u64, DestinationError> {
+        self.inner.mark_unseen_deleted(table).await
+    }
+
+    async fn flush(&mut self) -> Result<(), DestinationError> {
+        self.inner.flush().await
+    }
+
     async fn reset(&mut self, stream: &str) -> Result<bool, DestinationError> {
         self.inner.reset(stream).await
     }

@@ -12,6 +12,7 @@ mod code_cache;
 mod concurrency;
 mod contract;
 mod coverage;
+mod deletes;
 mod directory;
 mod egress;
 mod functions;

@@ -36,7 +36,7 @@ async fn an_unreadable_state_names_the_reset_which_makes_the_next_sync_read_from
         "{out}"
     );
     assert!(
-        out.starts_with("STREAM      STRATEGY     ROWS  NEW  CHANGED  PAGES  TIME"),
+        out.starts_with("STREAM      STRATEGY     ROWS  NEW  CHANGED  DELETED  PAGES  TIME"),
         "{out}"
     );
 

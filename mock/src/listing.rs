@@ -25,6 +25,15 @@ impl Listing {
             .map(|(parent, children)| (parent.as_str(), children))
     }
 
+    /// Keep only the children `keep` accepts (given the parent's id), in
+    /// list order: a member who left a group, a user who left an organisation.
+    pub fn retain(&mut self, mut keep: impl FnMut(&str, &Value) -> bool) {
+        for (parent, children) in &mut self.parents {
+            children.retain(|child| keep(parent, child));
+        }
+        self.values = OnceLock::new();
+    }
+
     /// The children of `parent`, or none when it is not a parent here.
     pub fn children(&self, parent: &str) -> Option<&Records> {
         self.position.get(parent).map(|p| &self.parents[*p].1)
@@ -95,5 +104,18 @@ mod tests {
         assert_eq!(listing.children("p2").map(Records::len), Some(0));
         assert!(listing.children("p3").is_none());
         assert_eq!(listing[0].1[1]["id"], "c2", "read as values");
+    }
+
+    #[test]
+    fn a_child_removed_from_one_parent_stays_under_the_others() {
+        let mut listing: Listing = ["p1", "p2"]
+            .into_iter()
+            .map(|p| (p.to_owned(), vec![json!({"id": "c1"}), json!({"id": "c2"})]))
+            .collect();
+        assert_eq!(listing[0].1.len(), 2, "values read before the removal");
+        listing.retain(|parent, child| !(parent == "p1" && child["id"] == "c1"));
+        assert_eq!(listing.children("p1").map(Records::len), Some(1));
+        assert_eq!(listing.children("p2").map(Records::len), Some(2));
+        assert_eq!(listing[0].1, vec![json!({"id": "c2"})], "the values follow");
     }
 }

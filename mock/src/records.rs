@@ -112,6 +112,13 @@ impl Records {
         (self.id_at(position) == id && !id.is_empty()).then_some(position)
     }
 
+    /// Keep only the records `keep` accepts, in list order: what the API
+    /// lists after some were removed (a user who left, a revoked key).
+    pub fn retain(&mut self, mut keep: impl FnMut(&Value) -> bool) {
+        let kept: Records = self.iter().filter(|record| keep(record)).cloned().collect();
+        *self = kept;
+    }
+
     /// Changes with every edit of the list.
     pub fn revision(&self) -> u64 {
         self.revision
@@ -295,6 +302,18 @@ mod tests {
         assert_eq!(list[3], json!({"id": "0"}), "the values follow pushes");
         assert_eq!(list.get(4), Some(json!({"id": "b"})));
         assert_eq!(list.get(5), None);
+    }
+
+    #[test]
+    fn a_removal_keeps_the_rest_in_order_and_findable() {
+        let mut list: Records = (0..5).map(|n| json!({"id": format!("r{n}")})).collect();
+        let before = list.revision();
+        list.retain(|record| record["id"] != "r1" && record["id"] != "r3");
+        assert_ne!(list.revision(), before, "an index built before is stale");
+        assert_eq!(list.len(), 3);
+        assert_eq!(list[1]["id"], "r2");
+        assert_eq!(list.position_of_id("r4"), Some(2));
+        assert_eq!(list.position_of_id("r3"), None);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Where records land. Every destination offers the same small async trait:
 //! prepare a stream's table, write one page of records together with the
 //! stream's checkpoint (all or nothing), read the last checkpoint back,
-//! forget it (a reset), and make everything written durable (a flush).
+//! forget it (a reset), mark the rows a whole read did not find as deleted,
+//! and make everything written durable (a flush).
 //! Tables are derived from the stream's descriptor ([`TableSpec`]), with
 //! column kinds each destination maps to its own types.
 
@@ -81,6 +82,12 @@ pub trait Destination: Send {
         records: Vec<String>,
         checkpoint: &Checkpoint,
     ) -> Result<WrittenRows, DestinationError>;
+
+    /// The stream's read since [`prepare`](Self::prepare) returned every
+    /// record the API holds for it: mark the rows it did not write as
+    /// deleted (kept, with when they were found gone); a row written again
+    /// later is no longer deleted. Returns how many rows were newly marked.
+    async fn mark_unseen_deleted(&mut self, table: &TableSpec) -> Result<u64, DestinationError>;
 
     /// The stream's last committed checkpoint.
     async fn checkpoint(&mut self, stream: &str) -> Result<Option<Checkpoint>, DestinationError>;

@@ -1,6 +1,7 @@
 //! The embedded default destination: one SQLite file, one table per stream
 //! (typed columns, the raw record as JSON, the sync time), upserts by primary
-//! key, and a `_connector_state` table written with every page. Only tables
+//! key, and a `_connector_state` table written with every page. Rows a whole
+//! read no longer finds are marked deleted (`_deleted_at`), never removed. Only tables
 //! the connector created are written (`ownership`), and only by one writer
 //! at a time (`write_lock`).
 //!
@@ -30,6 +31,12 @@ use writer::Writer;
 pub const RAW_COLUMN: &str = "_raw";
 /// Name of the column holding when the row was last written (RFC 3339).
 pub const SYNCED_AT_COLUMN: &str = "_synced_at";
+/// Name of the column holding when the row was first written (RFC 3339;
+/// empty for rows written before the column existed).
+pub const FIRST_SEEN_COLUMN: &str = "_first_seen";
+/// Name of the column holding when a whole read of the stream last found the
+/// row gone (RFC 3339); empty while the API lists it.
+pub const DELETED_AT_COLUMN: &str = "_deleted_at";
 /// The table of checkpoints.
 pub const STATE_TABLE: &str = "_connector_state";
 
@@ -93,6 +100,13 @@ impl Destination for SqliteDestination {
     async fn reset(&mut self, stream: &str) -> Result<bool, DestinationError> {
         let stream = stream.to_owned();
         self.writer.run(move |file| file.reset(&stream)).await
+    }
+
+    async fn mark_unseen_deleted(&mut self, table: &TableSpec) -> Result<u64, DestinationError> {
+        let table = table.clone();
+        self.writer
+            .run(move |file| file.mark_unseen_deleted(&table))
+            .await
     }
 
     async fn flush(&mut self) -> Result<(), DestinationError> {

@@ -28,6 +28,9 @@ pub struct StreamReport {
     /// Of those, rows the table had with another record. The rest were
     /// re-read unchanged.
     pub changed_rows: u64,
+    /// Rows this run found gone and marked deleted: only after a whole
+    /// snapshot ([`snapshot_complete`](Self::snapshot_complete)) of a full refresh.
+    pub deleted_rows: u64,
     pub pages: u64,
     pub retries: u32,
     #[serde(serialize_with = "crate::duration_ms::serialize")]
@@ -58,6 +61,7 @@ impl StreamReport {
             rows: 0,
             new_rows: 0,
             changed_rows: 0,
+            deleted_rows: 0,
             pages: 0,
             retries: 0,
             duration: Duration::ZERO,

@@ -203,7 +203,37 @@ async fn read_all(
     while let Some(walked) = walks.next().await {
         kept.extend(walked?);
     }
+    drop(walks);
+    mark_deleted(shared, run, table, tally).await?;
     Ok(kept)
+}
+
+/// After a full refresh that read a whole snapshot (every walk from its
+/// first page to a page saying its read was complete), the rows it did not
+/// write are gone from the API: marked deleted, in the batch of the last
+/// page. A partial, failed or resumed read marks nothing, and neither does
+/// an incremental one (the API has no tombstones).
+async fn mark_deleted(
+    shared: &Shared<'_>,
+    run: &StreamRun<'_>,
+    table: &TableSpec,
+    tally: &StreamTally,
+) -> Result<(), StreamError> {
+    let whole = tally.walks(|w| w.whole_snapshot(&Outcome::Succeeded));
+    if run.strategy != SyncStrategy::FullRefresh || !whole {
+        return Ok(());
+    }
+    let since = Instant::now();
+    let marked = shared
+        .destination
+        .lock()
+        .await
+        .mark_unseen_deleted(table)
+        .await;
+    shared.spent().destination(since);
+    let marked = marked?;
+    tally.update(|r| r.deleted_rows = marked);
+    Ok(())
 }
 
 /// After a walk stopped as endless, the position committed with its last

@@ -134,6 +134,7 @@ fn print_report(report: &SyncReport, as_json: bool, verbose: bool) {
                 s.rows.to_string(),
                 s.new_rows.to_string(),
                 s.changed_rows.to_string(),
+                s.deleted_rows.to_string(),
                 s.pages.to_string(),
                 format!("{:.2}s", s.duration.as_secs_f64()),
                 outcome,
@@ -142,7 +143,7 @@ fn print_report(report: &SyncReport, as_json: bool, verbose: bool) {
         .collect();
     print_table(
         &[
-            "STREAM", "STRATEGY", "ROWS", "NEW", "CHANGED", "PAGES", "TIME", "OUTCOME",
+            "STREAM", "STRATEGY", "ROWS", "NEW", "CHANGED", "DELETED", "PAGES", "TIME", "OUTCOME",
         ],
         &rows,
     );

@@ -97,17 +97,21 @@ impl SqliteFile {
                 declared: table.primary_key.join(", "),
             });
         }
-        for column in &table.columns {
+        let wanted = table
+            .columns
+            .iter()
+            .map(|c| (c.name.as_str(), sql::sql_type(c.kind)))
+            .chain(sql::METADATA_COLUMNS);
+        for (column, kind) in wanted {
             // SQLite column names are case-insensitive.
             if !existing
                 .iter()
-                .any(|(name, _)| name.eq_ignore_ascii_case(&column.name))
+                .any(|(name, _)| name.eq_ignore_ascii_case(column))
             {
                 self.connection.execute_batch(&format!(
-                    "ALTER TABLE {} ADD COLUMN {} {}",
+                    "ALTER TABLE {} ADD COLUMN {} {kind}",
                     quote(&table.name),
-                    quote(&column.name),
-                    sql::sql_type(column.kind)
+                    quote(column),
                 ))?;
             }
         }
@@ -172,6 +176,25 @@ impl SqliteFile {
         )?;
         page.commit()?;
         Ok(written)
+    }
+
+    /// Mark the rows the current read of the stream did not write as
+    /// deleted, in the open batch with its last page. Without a read under
+    /// way (no `prepare`) nothing says which rows it wrote: nothing is marked.
+    pub fn mark_unseen_deleted(&mut self, table: &TableSpec) -> Result<u64, DestinationError> {
+        self.usable()?;
+        let Some(read_started) = self.read_started.get(&table.name).cloned() else {
+            return Ok(0);
+        };
+        let now = timestamp().max(read_started.clone());
+        if self.connection.is_autocommit() {
+            self.connection.execute_batch("BEGIN")?;
+        }
+        self.batch.add(0);
+        let marked = self
+            .connection
+            .execute(&sql::mark_unseen_deleted(table), params![now, read_started])?;
+        Ok(marked as u64)
     }
 
     /// The stream's last written checkpoint.
@@ -663,5 +686,48 @@ mod tests {
         assert_eq!(again.to_string(), err, "no write after a lost batch");
         assert!(db.checkpoint("people").is_err());
         assert_eq!(seen_from_outside(&path), (1, Some("c1".into())));
+    }
+
+    #[test]
+    fn rows_a_whole_read_did_not_write_are_marked_deleted_once_and_come_back_when_seen() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = SqliteFile::open(&dir.path().join("w.sqlite"), BatchLimits::PER_PAGE).unwrap();
+        let t = table();
+        let state = |db: &SqliteFile| -> Vec<(String, bool, String)> {
+            db.connection()
+                .prepare("SELECT id, _deleted_at IS NOT NULL, _first_seen FROM people ORDER BY id")
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        let read = |db: &mut SqliteFile, ids: &[&str]| {
+            db.prepare(&t).unwrap();
+            db.write_page(&t, page(ids), &Checkpoint::default())
+                .unwrap();
+        };
+        assert_eq!(db.mark_unseen_deleted(&t).unwrap(), 0, "no read under way");
+        read(&mut db, &["a", "b", "c"]);
+        assert_eq!(db.mark_unseen_deleted(&t).unwrap(), 0);
+        let first_seen = state(&db)[1].2.clone();
+
+        read(&mut db, &["a", "c"]);
+        assert_eq!(db.mark_unseen_deleted(&t).unwrap(), 1, "b is gone");
+        let after = state(&db);
+        assert_eq!(
+            after
+                .iter()
+                .map(|(id, deleted, _)| (id.as_str(), *deleted))
+                .collect::<Vec<_>>(),
+            [("a", false), ("b", true), ("c", false)]
+        );
+        read(&mut db, &["a", "c"]);
+        assert_eq!(db.mark_unseen_deleted(&t).unwrap(), 0, "marked once");
+
+        read(&mut db, &["b"]);
+        let back = state(&db);
+        assert!(!back[1].1, "b is listed again: no longer deleted");
+        assert_eq!(back[1].2, first_seen, "first seen stays the first time");
     }
 }

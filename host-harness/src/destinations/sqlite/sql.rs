@@ -1,7 +1,7 @@
 //! The SQL the SQLite destination speaks: column types, table definitions,
 //! and the statements that write a page, all derived from a [`TableSpec`].
 
-use super::{RAW_COLUMN, STATE_TABLE, SYNCED_AT_COLUMN};
+use super::{DELETED_AT_COLUMN, FIRST_SEEN_COLUMN, RAW_COLUMN, STATE_TABLE, SYNCED_AT_COLUMN};
 use crate::destinations::record::Cell;
 use crate::destinations::table::{ColumnKind, TableSpec};
 use rusqlite::ToSql;
@@ -36,6 +36,11 @@ impl ToSql for Cell<'_> {
     }
 }
 
+/// Columns every table has besides `_raw` and `_synced_at`, added to a table
+/// of an earlier version that lacks them.
+pub const METADATA_COLUMNS: [(&str, &str); 2] =
+    [(FIRST_SEEN_COLUMN, "TEXT"), (DELETED_AT_COLUMN, "TEXT")];
+
 pub fn create_table(table: &TableSpec) -> String {
     let mut definitions: Vec<String> = table
         .columns
@@ -44,6 +49,9 @@ pub fn create_table(table: &TableSpec) -> String {
         .collect();
     definitions.push(format!("{} TEXT NOT NULL", quote(RAW_COLUMN)));
     definitions.push(format!("{} TEXT NOT NULL", quote(SYNCED_AT_COLUMN)));
+    for (name, kind) in METADATA_COLUMNS {
+        definitions.push(format!("{} {kind}", quote(name)));
+    }
     let keys: Vec<String> = table.primary_key.iter().map(|k| quote(k)).collect();
     format!(
         "CREATE TABLE {} ({}, PRIMARY KEY ({}))",
@@ -77,17 +85,29 @@ pub fn previous_row(table: &TableSpec) -> String {
     )
 }
 
-/// Insert a row or replace every column of the row of its key. Parameters:
-/// the columns in the table's order, then `_raw`, then `_synced_at`.
+/// Insert a row, or replace every column of the row of its key but when it
+/// was first seen; either way it is not deleted. Parameters: the columns in
+/// the table's order, then `_raw`, then `_synced_at` (also `_first_seen` of
+/// a new row).
 pub fn upsert(table: &TableSpec) -> String {
     let mut names: Vec<String> = table.columns.iter().map(|c| quote(&c.name)).collect();
     names.push(quote(RAW_COLUMN));
     names.push(quote(SYNCED_AT_COLUMN));
-    let placeholders: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
-    let keys: Vec<String> = table.primary_key.iter().map(|k| quote(k)).collect();
+    let mut placeholders: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
+    names.push(quote(FIRST_SEEN_COLUMN));
+    placeholders.push(format!("?{}", placeholders.len()));
+    names.push(quote(DELETED_AT_COLUMN));
+    placeholders.push("NULL".into());
+    let mut kept = table
+        .primary_key
+        .iter()
+        .map(|k| quote(k))
+        .collect::<Vec<_>>();
+    let keys = kept.clone();
+    kept.push(quote(FIRST_SEEN_COLUMN));
     let updates: Vec<String> = names
         .iter()
-        .filter(|n| !keys.contains(n))
+        .filter(|n| !kept.contains(n))
         .map(|n| format!("{n} = excluded.{n}"))
         .collect();
     format!(
@@ -97,6 +117,17 @@ pub fn upsert(table: &TableSpec) -> String {
         placeholders.join(", "),
         keys.join(", "),
         updates.join(", ")
+    )
+}
+
+/// Mark the rows not written since a read began as deleted, once.
+/// Parameters: now, when the read began.
+pub fn mark_unseen_deleted(table: &TableSpec) -> String {
+    format!(
+        "UPDATE {} SET {deleted} = ?1 WHERE {deleted} IS NULL AND {synced} < ?2",
+        quote(&table.name),
+        deleted = quote(DELETED_AT_COLUMN),
+        synced = quote(SYNCED_AT_COLUMN),
     )
 }
 
