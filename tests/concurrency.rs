@@ -7,7 +7,8 @@ use crate::common::{BOTH, connection, mock, runtime};
 use anthropic_mock::{Behaviour, MockOrg, MockServer, OrgSize};
 use async_trait::async_trait;
 use host_harness::destinations::{
-    Checkpoint, Destination, DestinationError, SqliteDestination, TableSpec, WrittenRows,
+    Checkpoint, Destination, DestinationError, SqliteDestination, StreamRecord, TableSpec,
+    WrittenRows,
 };
 use host_harness::sync::{Outcome, Silent, SyncEngine, SyncOptions};
 use std::path::Path;
@@ -48,6 +49,14 @@ impl Destination for SlowWrites<'_> {
 
     async fn mark_unseen_deleted(&mut self, table: &TableSpec) -> Result<u64, DestinationError> {
         self.inner.mark_unseen_deleted(table).await
+    }
+
+    async fn begin_run(&mut self, options_json: &str) -> Result<i64, DestinationError> {
+        self.inner.begin_run(options_json).await
+    }
+
+    async fn finish_run(&mut self, streams: &[StreamRecord]) -> Result<(), DestinationError> {
+        self.inner.finish_run(streams).await
     }
 
     async fn flush(&mut self) -> Result<(), DestinationError> {

@@ -2,7 +2,7 @@
 //! its last commit held, rows and checkpoint together, and the next run
 //! resumes from there to the exact ground truth.
 
-use crate::common::warehouse::{checkpoint, rows, sync, truth};
+use crate::common::warehouse::{checkpoint, rows, select, sync, truth};
 use crate::common::{BOTH, connection, harness_command, mock};
 use anthropic_mock::Behaviour;
 use host_harness::sync::ResumePoint;
@@ -88,6 +88,12 @@ async fn a_killed_sync_keeps_its_last_commit_whole_and_the_next_run_resumes_exac
         rows(&db, "admin_users", "id"),
         truth(&users[..committed], "id"),
         "the rows of the committed pages, with their checkpoint"
+    );
+
+    // The run history shows the killed run as one that never ended.
+    assert_eq!(
+        select(&db, "SELECT run_id, ended_at IS NULL FROM _runs"),
+        [["1", "1"]]
     );
 
     // The next run reads on from the committed cursor and ends exact.

@@ -26,6 +26,7 @@ mod report_memory;
 mod reports;
 mod reset;
 mod run_errors;
+mod runs;
 mod sandbox_limits;
 mod secrets;
 mod snapshots;

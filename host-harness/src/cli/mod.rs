@@ -74,6 +74,8 @@ pub enum Command {
     Docs(commands::docs::DocsCommand),
     /// Delete streams' checkpoints in a SQLite file (rows are kept): the next sync reads them from the start.
     Reset(commands::reset::ResetCommand),
+    /// Show the recent syncs into a SQLite file: when, what each stream did, what failed.
+    Runs(commands::runs::RunsCommand),
 }
 
 impl Cli {
@@ -136,6 +138,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Call(command) => command.execute(&cli).await,
         Command::Docs(command) => command.execute(&cli).await,
         Command::Reset(command) => command.execute(&cli).await,
+        Command::Runs(command) => command.execute(&cli).await,
     }
 }
 

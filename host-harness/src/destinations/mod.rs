@@ -7,10 +7,12 @@
 //! column kinds each destination maps to its own types.
 
 pub mod record;
+pub mod runs;
 pub mod sqlite;
 pub mod table;
 pub mod written;
 
+pub use runs::{RunRecord, StreamRecord};
 pub use sqlite::{BatchLimits, SqliteDestination};
 pub use table::{Column, ColumnKind, TableError, TableSpec};
 pub use written::WrittenRows;
@@ -95,6 +97,13 @@ pub trait Destination: Send {
     /// Delete the stream's checkpoint (state and page cursor) and keep its
     /// rows, so the next run reads it from the start. Whether there was one.
     async fn reset(&mut self, stream: &str) -> Result<bool, DestinationError>;
+
+    /// A run begins: record when and with which options (JSON, no secrets),
+    /// committed at once; the rows it writes carry the id returned.
+    async fn begin_run(&mut self, options_json: &str) -> Result<i64, DestinationError>;
+
+    /// The run under way ended: record what each stream did.
+    async fn finish_run(&mut self, streams: &[StreamRecord]) -> Result<(), DestinationError>;
 
     /// Commit every page written so far; the run calls it before it reports.
     async fn flush(&mut self) -> Result<(), DestinationError> {

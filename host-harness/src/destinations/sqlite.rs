@@ -12,14 +12,17 @@
 
 mod batch;
 mod file;
+mod history;
 mod ownership;
 mod sql;
 mod write_lock;
 mod writer;
 
 pub use batch::BatchLimits;
+pub use history::{RUNS_TABLE, recent as recent_runs};
 pub use ownership::TABLES_TABLE;
 
+use super::runs::StreamRecord;
 use super::table::TableSpec;
 use super::{Checkpoint, Destination, DestinationError, WrittenRows};
 use async_trait::async_trait;
@@ -31,6 +34,8 @@ use writer::Writer;
 pub const RAW_COLUMN: &str = "_raw";
 /// Name of the column holding when the row was last written (RFC 3339).
 pub const SYNCED_AT_COLUMN: &str = "_synced_at";
+/// Name of the column holding the run that last wrote the row (`_runs`).
+pub const RUN_ID_COLUMN: &str = "_run_id";
 /// Name of the column holding when the row was first written (RFC 3339;
 /// empty for rows written before the column existed).
 pub const FIRST_SEEN_COLUMN: &str = "_first_seen";
@@ -107,6 +112,16 @@ impl Destination for SqliteDestination {
         self.writer
             .run(move |file| file.mark_unseen_deleted(&table))
             .await
+    }
+
+    async fn begin_run(&mut self, options_json: &str) -> Result<i64, DestinationError> {
+        let options = options_json.to_owned();
+        self.writer.run(move |file| file.begin_run(&options)).await
+    }
+
+    async fn finish_run(&mut self, streams: &[StreamRecord]) -> Result<(), DestinationError> {
+        let streams = streams.to_vec();
+        self.writer.run(move |file| file.finish_run(&streams)).await
     }
 
     async fn flush(&mut self) -> Result<(), DestinationError> {

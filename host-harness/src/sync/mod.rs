@@ -36,7 +36,7 @@ pub use settings::{RunSettings, SettingsError};
 pub use timings::RunTimings;
 pub use walk::{DEFAULT_MAX_PAGES, PageWalk, WalkError};
 
-use crate::destinations::Destination;
+use crate::destinations::{Destination, StreamRecord};
 use crate::runtime::model::Manifest;
 use crate::runtime::{ConnectionConfig, PluginRuntime};
 use shared::Shared;
@@ -105,6 +105,21 @@ impl SyncEngine<'_> {
         Ok(plan)
     }
 
+    /// The options a run's history records: what was asked for, no secret.
+    fn run_options(&self, options: &SyncOptions) -> String {
+        let settings: serde_json::Value = serde_json::from_str(&options.settings_json)
+            .unwrap_or_else(|_| serde_json::Value::String(options.settings_json.clone()));
+        let recorded = serde_json::json!({
+            "streams": options.streams,
+            "full_refresh": options.full_refresh,
+            "settings": settings,
+            "max_pages": options.max_pages,
+            "concurrency": options.concurrency,
+            "base_url": self.connection.base_url,
+        });
+        self.connection.secrets.redact(&recorded.to_string())
+    }
+
     pub async fn run(&mut self, options: &SyncOptions) -> Result<SyncReport, SyncError> {
         let started = Instant::now();
         let manifest = self.runtime.manifest().await?;
@@ -116,6 +131,9 @@ impl SyncEngine<'_> {
             .collect();
         let settings = RunSettings::check(&options.settings_json, &manifest.settings, &planned)?;
         let describe = self.destination.describe();
+        self.destination
+            .begin_run(&self.run_options(options))
+            .await?;
         let shared = Shared::new(
             self.runtime,
             self.connection,
@@ -125,7 +143,8 @@ impl SyncEngine<'_> {
             &settings,
         );
         let streams = schedule::run_streams(&shared, &plan).await?;
-        let timings = shared.finish().await?;
+        let records: Vec<StreamRecord> = streams.iter().map(StreamReport::record).collect();
+        let timings = shared.finish(&records).await?;
         Ok(SyncReport {
             destination: describe,
             streams,

@@ -2,7 +2,7 @@
 //! history its state covers, and whether it read a whole snapshot.
 
 use super::timings::RunTimings;
-use crate::destinations::WrittenRows;
+use crate::destinations::{StreamRecord, WrittenRows};
 use crate::runtime::model::Coverage;
 use serde::Serialize;
 use std::time::Duration;
@@ -53,6 +53,27 @@ pub struct StreamReport {
 }
 
 impl StreamReport {
+    /// What the destination's run history keeps of this stream.
+    pub fn record(&self) -> StreamRecord {
+        let (outcome, error) = match &self.outcome {
+            Outcome::Succeeded => ("succeeded", None),
+            Outcome::Failed(why) => ("failed", Some(why.clone())),
+            Outcome::Skipped(why) => ("skipped", Some(why.clone())),
+        };
+        StreamRecord {
+            stream: self.stream.clone(),
+            outcome: outcome.to_owned(),
+            error,
+            rows: self.rows,
+            new_rows: self.new_rows,
+            changed_rows: self.changed_rows,
+            deleted_rows: self.deleted_rows,
+            pages: self.pages,
+            retries: self.retries,
+            warnings: self.warnings.clone(),
+        }
+    }
+
     /// A report of nothing done yet, succeeding so far.
     pub fn new(stream: &str, strategy: &str) -> Self {
         Self {

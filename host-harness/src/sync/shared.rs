@@ -6,7 +6,7 @@ use super::SyncOptions;
 use super::progress::Progress;
 use super::settings::RunSettings;
 use super::timings::{RunTimings, Spent};
-use crate::destinations::{Destination, DestinationError};
+use crate::destinations::{Destination, DestinationError, StreamRecord};
 use crate::runtime::{ConnectionConfig, PluginRuntime};
 use std::sync::Mutex;
 use std::time::Instant;
@@ -69,11 +69,13 @@ impl<'a> Shared<'a> {
         &self.spent
     }
 
-    /// The run is over: commit what the destination holds back, then tell
-    /// where the time went.
-    pub async fn finish(self) -> Result<RunTimings, DestinationError> {
+    /// The run is over: record what its streams did, commit what the
+    /// destination holds back, then tell where the time went.
+    pub async fn finish(self, streams: &[StreamRecord]) -> Result<RunTimings, DestinationError> {
         let since = Instant::now();
-        self.destination.into_inner().flush().await?;
+        let destination = self.destination.into_inner();
+        destination.finish_run(streams).await?;
+        destination.flush().await?;
         self.spent.destination(since);
         Ok(self.spent.timings(self.connection))
     }

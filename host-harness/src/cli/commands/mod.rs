@@ -5,5 +5,6 @@ pub mod check;
 pub mod docs;
 pub mod mock;
 pub mod reset;
+pub mod runs;
 pub mod streams;
 pub mod sync;

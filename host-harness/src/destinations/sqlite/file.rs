@@ -4,11 +4,13 @@
 //! reset. The writer thread owns it; nothing else touches the connection.
 
 use super::batch::{Batch, BatchLimits};
+use super::history;
 use super::ownership::{self, Ownership};
 use super::sql::{self, quote};
 use super::write_lock::WriteLock;
 use super::{STATE_TABLE, timestamp};
 use crate::destinations::record::Cell;
+use crate::destinations::runs::StreamRecord;
 use crate::destinations::table::TableSpec;
 use crate::destinations::{Checkpoint, DestinationError, WrittenRows};
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
@@ -30,6 +32,8 @@ pub(super) struct SqliteFile {
     batch: Batch,
     /// Why the last batch could not be committed: nothing more is written.
     lost: Option<String>,
+    /// The run under way, whose id every row written is stamped with.
+    run_id: Option<i64>,
     /// Held as long as the file is open; released after the connection closes.
     _lock: WriteLock,
 }
@@ -59,12 +63,14 @@ impl SqliteFile {
              )"
         ))?;
         ownership::create_registry(&connection)?;
+        history::create_table(&connection)?;
         Ok(Self {
             connection,
             path: shown,
             read_started: HashMap::new(),
             batch: Batch::new(limits),
             lost: None,
+            run_id: None,
             _lock: lock,
         })
     }
@@ -164,7 +170,12 @@ impl SqliteFile {
         // The page on its own: a failure (a bad record too) takes back this
         // page, not the batch.
         let page = self.connection.savepoint()?;
-        let written = write_rows(&page, table, records, &read_started, &now)?;
+        let stamp = Stamp {
+            read_started: &read_started,
+            now: &now,
+            run_id: self.run_id,
+        };
+        let written = write_rows(&page, table, records, &stamp)?;
         page.execute(
             &sql::upsert_checkpoint(),
             params![
@@ -195,6 +206,24 @@ impl SqliteFile {
             .connection
             .execute(&sql::mark_unseen_deleted(table), params![now, read_started])?;
         Ok(marked as u64)
+    }
+
+    /// Record a run beginning, committed at once; rows written from now on
+    /// carry its id.
+    pub fn begin_run(&mut self, options: &str) -> Result<i64, DestinationError> {
+        self.commit()?;
+        let run_id = history::begin(&self.connection, &timestamp(), options)?;
+        self.run_id = Some(run_id);
+        Ok(run_id)
+    }
+
+    /// Record what each stream of the run under way did, with its last pages.
+    pub fn finish_run(&mut self, streams: &[StreamRecord]) -> Result<(), DestinationError> {
+        self.usable()?;
+        let Some(run_id) = self.run_id.take() else {
+            return Ok(());
+        };
+        history::finish(&self.connection, run_id, &timestamp(), streams)
     }
 
     /// The stream's last written checkpoint.
@@ -285,9 +314,9 @@ fn write_rows(
     connection: &Connection,
     table: &TableSpec,
     records: Vec<String>,
-    read_started: &str,
-    now: &str,
+    stamp: &Stamp<'_>,
 ) -> Result<WrittenRows, DestinationError> {
+    let run_id = stamp.run_id.map_or(Cell::Null, Cell::Integer);
     let key_positions: Vec<usize> = table
         .primary_key
         .iter()
@@ -298,12 +327,12 @@ fn write_rows(
     let mut written = WrittenRows::default();
     for raw in records {
         let record = table.fields(&raw)?;
-        let mut cells: Vec<Cell<'_>> = Vec::with_capacity(table.columns.len() + 2);
+        let mut cells: Vec<Cell<'_>> = Vec::with_capacity(table.columns.len() + 3);
         cells.extend(table.columns.iter().map(|c| record.cell(&c.name, c.kind)));
         let previous: Option<i64> = previous_row
             .query_row(
                 params_from_iter(key_positions.iter().map(|&i| &cells[i]).chain([
-                    &Cell::Text(read_started.into()),
+                    &Cell::Text(stamp.read_started.into()),
                     &Cell::Text(raw.as_str().into()),
                 ])),
                 |row| row.get(0),
@@ -311,10 +340,20 @@ fn write_rows(
             .optional()?;
         written += classify(previous);
         cells.push(Cell::Text(raw.as_str().into()));
-        cells.push(Cell::Text(now.into()));
+        cells.push(Cell::Text(stamp.now.into()));
+        cells.push(run_id.clone());
         upsert.execute(params_from_iter(&cells))?;
     }
     Ok(written)
+}
+
+/// What every row of a page is written with.
+struct Stamp<'a> {
+    /// When the stream's current read began.
+    read_started: &'a str,
+    /// The page's `_synced_at`.
+    now: &'a str,
+    run_id: Option<i64>,
 }
 
 /// What writing a record did, from what its key's row was ([`sql::previous_row`]).

@@ -1,7 +1,9 @@
 //! The SQL the SQLite destination speaks: column types, table definitions,
 //! and the statements that write a page, all derived from a [`TableSpec`].
 
-use super::{DELETED_AT_COLUMN, FIRST_SEEN_COLUMN, RAW_COLUMN, STATE_TABLE, SYNCED_AT_COLUMN};
+use super::{
+    DELETED_AT_COLUMN, FIRST_SEEN_COLUMN, RAW_COLUMN, RUN_ID_COLUMN, STATE_TABLE, SYNCED_AT_COLUMN,
+};
 use crate::destinations::record::Cell;
 use crate::destinations::table::{ColumnKind, TableSpec};
 use rusqlite::ToSql;
@@ -38,8 +40,11 @@ impl ToSql for Cell<'_> {
 
 /// Columns every table has besides `_raw` and `_synced_at`, added to a table
 /// of an earlier version that lacks them.
-pub const METADATA_COLUMNS: [(&str, &str); 2] =
-    [(FIRST_SEEN_COLUMN, "TEXT"), (DELETED_AT_COLUMN, "TEXT")];
+pub const METADATA_COLUMNS: [(&str, &str); 3] = [
+    (RUN_ID_COLUMN, "INTEGER"),
+    (FIRST_SEEN_COLUMN, "TEXT"),
+    (DELETED_AT_COLUMN, "TEXT"),
+];
 
 pub fn create_table(table: &TableSpec) -> String {
     let mut definitions: Vec<String> = table
@@ -87,15 +92,17 @@ pub fn previous_row(table: &TableSpec) -> String {
 
 /// Insert a row, or replace every column of the row of its key but when it
 /// was first seen; either way it is not deleted. Parameters: the columns in
-/// the table's order, then `_raw`, then `_synced_at` (also `_first_seen` of
-/// a new row).
+/// the table's order, then `_raw`, `_synced_at` (also `_first_seen` of a new
+/// row) and `_run_id`.
 pub fn upsert(table: &TableSpec) -> String {
     let mut names: Vec<String> = table.columns.iter().map(|c| quote(&c.name)).collect();
     names.push(quote(RAW_COLUMN));
     names.push(quote(SYNCED_AT_COLUMN));
+    let synced_at = names.len();
+    names.push(quote(RUN_ID_COLUMN));
     let mut placeholders: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
     names.push(quote(FIRST_SEEN_COLUMN));
-    placeholders.push(format!("?{}", placeholders.len()));
+    placeholders.push(format!("?{synced_at}"));
     names.push(quote(DELETED_AT_COLUMN));
     placeholders.push("NULL".into());
     let mut kept = table

@@ -1,0 +1,76 @@
+//! `harness runs`: the recent history of syncs into a SQLite file (its
+//! `_runs` table), newest first, read without waiting for a sync under way.
+
+use crate::cli::Cli;
+use crate::cli::commands::sync::DEFAULT_DATABASE;
+use crate::cli::output::print_table;
+use crate::destinations::sqlite::recent_runs;
+use anyhow::bail;
+use clap::Args;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Args)]
+pub struct RunsCommand {
+    /// SQLite file the syncs wrote into.
+    #[arg(long, default_value = DEFAULT_DATABASE)]
+    pub into: PathBuf,
+    /// How many runs to show, newest first.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub last: usize,
+}
+
+impl RunsCommand {
+    pub async fn execute(&self, cli: &Cli) -> anyhow::Result<ExitCode> {
+        if !self.into.exists() {
+            bail!(
+                "{} does not exist, so nothing was synced into it; pass the file with --into FILE",
+                self.into.display()
+            );
+        }
+        let runs = recent_runs(&self.into, self.last)?;
+        if cli.json {
+            for run in &runs {
+                println!("{}", serde_json::to_string(run)?);
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        let rows: Vec<Vec<String>> = runs
+            .iter()
+            .map(|run| {
+                let sum = |field: fn(&crate::destinations::StreamRecord) -> u64| {
+                    run.streams.iter().map(field).sum::<u64>().to_string()
+                };
+                let failed: Vec<&str> = run
+                    .streams
+                    .iter()
+                    .filter(|s| s.outcome == "failed")
+                    .map(|s| s.stream.as_str())
+                    .collect();
+                let mut outcome = run.outcome().to_owned();
+                if !failed.is_empty() {
+                    outcome.push_str(&format!(": {}", failed.join(", ")));
+                }
+                vec![
+                    run.run_id.to_string(),
+                    run.started_at.clone(),
+                    run.ended_at.clone().unwrap_or_else(|| "-".into()),
+                    run.streams.len().to_string(),
+                    sum(|s| s.rows),
+                    sum(|s| s.deleted_rows),
+                    outcome,
+                ]
+            })
+            .collect();
+        print_table(
+            &[
+                "RUN", "STARTED", "ENDED", "STREAMS", "ROWS", "DELETED", "OUTCOME",
+            ],
+            &rows,
+        );
+        if runs.is_empty() {
+            println!("no run recorded in {} yet", self.into.display());
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+}

@@ -1,0 +1,107 @@
+//! The run history: every sync is a row of `_runs` (when, with which
+//! options, what each stream did), every row of a table names the run that
+//! last wrote it, and `harness runs` shows the history newest first.
+
+use crate::common::warehouse::{options, select, sync};
+use crate::common::{BOTH, assert_no_secret, connection, harness, mock, stderr, stdout};
+use anthropic_mock::{Behaviour, Fault, FaultKind};
+use serde_json::Value;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_run_is_recorded_with_what_its_streams_did_and_rows_name_their_run() {
+    let mock = mock(30, 2).await;
+    let connection = connection(&mock.base_url(), BOTH);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.sqlite");
+    let options = options(&["admin_users", "organizations"], 10);
+    assert!(sync(&connection, &db, &options).await.succeeded());
+    mock.set_behaviour(Behaviour {
+        fault: Some(Fault {
+            path: "/v1/organizations/users".into(),
+            kind: FaultKind::ServerError,
+            after: 2,
+            times: None,
+        }),
+        ..Behaviour::default()
+    });
+    assert!(!sync(&connection, &db, &options).await.succeeded());
+
+    // Rows name the run that last wrote them: the second run rewrote every
+    // organisation and the first two pages of users, then failed.
+    let by_run = |table: &str| {
+        select(
+            &db,
+            &format!("SELECT _run_id, count(*) FROM {table} GROUP BY _run_id ORDER BY _run_id"),
+        )
+    };
+    assert_eq!(by_run("admin_users"), [["1", "10"], ["2", "20"]]);
+    assert_eq!(by_run("organizations"), [["2", "2"]]);
+
+    let db_arg = db.to_str().unwrap();
+    let listed = tokio::task::block_in_place(|| harness(&["runs", "--into", db_arg], None, BOTH));
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    let text = stdout(&listed);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("RUN  STARTED"), "{text}");
+    assert!(
+        lines[1].starts_with("2 ") && lines[1].ends_with("failed: admin_users"),
+        "newest first: {text}"
+    );
+    assert!(
+        lines[2].starts_with("1 ") && lines[2].ends_with(" ok"),
+        "{text}"
+    );
+
+    let json = tokio::task::block_in_place(|| {
+        harness(
+            &["--json", "runs", "--into", db_arg, "--last", "1"],
+            None,
+            BOTH,
+        )
+    });
+    let out = stdout(&json);
+    assert_no_secret("the run history", &out);
+    let runs: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(runs.len(), 1, "--last 1");
+    let run = &runs[0];
+    assert_eq!(run["run_id"], 2);
+    assert!(run["ended_at"].is_string(), "{run}");
+    assert_eq!(
+        run["options"]["streams"],
+        serde_json::json!(["admin_users", "organizations"])
+    );
+    assert_eq!(run["options"]["settings"]["page_size"], 10);
+    let stream = |name: &str| {
+        run["streams"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["stream"] == name)
+            .unwrap()
+            .clone()
+    };
+    let users = stream("admin_users");
+    assert_eq!(
+        (
+            &users["stream"],
+            &users["outcome"],
+            &users["rows"],
+            &users["pages"]
+        ),
+        (
+            &"admin_users".into(),
+            &"failed".into(),
+            &20.into(),
+            &2.into()
+        ),
+        "{run}"
+    );
+    assert!(
+        users["error"].as_str().unwrap().contains("HTTP 500"),
+        "{users}"
+    );
+    assert_eq!(stream("organizations")["outcome"], "succeeded");
+}
