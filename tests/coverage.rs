@@ -180,15 +180,7 @@ async fn the_summary_prints_the_covered_range_and_json_carries_it() {
     assert!(!users_line.contains("covered"), "{summary}");
 
     let report: Value = serde_json::from_str(run(true).trim()).unwrap();
-    let stream = |name: &str| {
-        report["streams"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["stream"] == name)
-            .unwrap()
-            .clone()
-    };
+    let stream = |name: &str| stream_of(&report, name);
     assert_eq!(
         stream("usage_report")["coverage"],
         json!({ "start": start, "end": rfc3339(today) })

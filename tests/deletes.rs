@@ -5,8 +5,8 @@
 //! nothing.
 
 use crate::common::warehouse::{options, select, sync};
-use crate::common::{BOTH, connection, mock};
-use anthropic_mock::{Behaviour, Fault, FaultKind};
+use crate::common::{BOTH, connection, fail_after, mock};
+use anthropic_mock::Behaviour;
 use host_harness::sync::{Outcome, SyncReport};
 use serde_json::Value;
 use std::path::Path;
@@ -123,15 +123,7 @@ async fn a_full_refresh_marks_exactly_what_was_removed_and_a_failed_run_marks_no
     // One more user leaves, but the run fails mid-stream: nothing is marked.
     let leaving = id(&mock.org().admin_users[20], "id");
     mock.update_org(|org| org.admin_users.retain(|u| id(u, "id") != leaving));
-    mock.set_behaviour(Behaviour {
-        fault: Some(Fault {
-            path: "/v1/organizations/users".into(),
-            kind: FaultKind::ServerError,
-            after: 2,
-            times: None,
-        }),
-        ..Behaviour::default()
-    });
+    fail_after(&mock, "/v1/organizations/users", 2);
     let failed = sync(&connection, &db, &options).await;
     let report = failed.stream("admin_users").unwrap();
     assert!(matches!(report.outcome, Outcome::Failed(_)), "{report:?}");

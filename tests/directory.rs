@@ -3,7 +3,7 @@
 
 use crate::common::warehouse::*;
 use crate::common::*;
-use anthropic_mock::{Behaviour, Fault, FaultKind};
+use anthropic_mock::Behaviour;
 use host_harness::sync::Outcome;
 use std::collections::BTreeSet;
 
@@ -124,15 +124,7 @@ async fn selecting_a_child_brings_its_parent_and_a_failed_parent_skips_the_child
     );
     assert_eq!(rows(&db, "groups", "id"), truth(&mock.org().groups, "id"));
 
-    mock.set_behaviour(Behaviour {
-        fault: Some(Fault {
-            path: "/v1/compliance/groups".into(),
-            kind: FaultKind::ServerError,
-            after: 0,
-            times: None,
-        }),
-        ..Behaviour::default()
-    });
+    fail_after(&mock, "/v1/compliance/groups", 0);
     let report = sync(
         &conn,
         &dir.path().join("again.sqlite"),

@@ -3,8 +3,9 @@
 //! last wrote it, and `harness runs` shows the history newest first.
 
 use crate::common::warehouse::{options, select, sync};
-use crate::common::{BOTH, assert_no_secret, connection, harness, mock, stderr, stdout};
-use anthropic_mock::{Behaviour, Fault, FaultKind};
+use crate::common::{
+    BOTH, assert_no_secret, connection, fail_after, harness, mock, stderr, stdout, stream_of,
+};
 use serde_json::Value;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -15,15 +16,7 @@ async fn each_run_is_recorded_with_what_its_streams_did_and_rows_name_their_run(
     let db = dir.path().join("w.sqlite");
     let options = options(&["admin_users", "organizations"], 10);
     assert!(sync(&connection, &db, &options).await.succeeded());
-    mock.set_behaviour(Behaviour {
-        fault: Some(Fault {
-            path: "/v1/organizations/users".into(),
-            kind: FaultKind::ServerError,
-            after: 2,
-            times: None,
-        }),
-        ..Behaviour::default()
-    });
+    fail_after(&mock, "/v1/organizations/users", 2);
     assert!(!sync(&connection, &db, &options).await.succeeded());
 
     // Rows name the run that last wrote them: the second run rewrote every
@@ -74,15 +67,7 @@ async fn each_run_is_recorded_with_what_its_streams_did_and_rows_name_their_run(
         serde_json::json!(["admin_users", "organizations"])
     );
     assert_eq!(run["options"]["settings"]["page_size"], 10);
-    let stream = |name: &str| {
-        run["streams"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["stream"] == name)
-            .unwrap()
-            .clone()
-    };
+    let stream = |name: &str| stream_of(run, name);
     let users = stream("admin_users");
     assert_eq!(
         (

@@ -5,7 +5,7 @@
 
 use crate::common::warehouse::*;
 use crate::common::*;
-use anthropic_mock::{Behaviour, Fault, FaultKind};
+use anthropic_mock::Behaviour;
 use host_harness::sync::{Outcome, SyncReport};
 
 fn snapshot_complete(report: &SyncReport, stream: &str) -> bool {
@@ -39,15 +39,7 @@ async fn a_directory_read_whole_is_a_complete_snapshot_and_a_resumed_one_is_not(
     );
 
     // Interrupted after three pages, then resumed at the fourth.
-    mock.set_behaviour(Behaviour {
-        fault: Some(Fault {
-            path: "/v1/organizations/users".into(),
-            kind: FaultKind::ServerError,
-            after: 3,
-            times: None,
-        }),
-        ..Behaviour::default()
-    });
+    fail_after(&mock, "/v1/organizations/users", 3);
     let interrupted = sync(&conn, &db, &options).await;
     assert!(matches!(
         interrupted.stream("admin_users").unwrap().outcome,

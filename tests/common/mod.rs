@@ -4,7 +4,7 @@
 pub mod truth;
 pub mod warehouse;
 
-use anthropic_mock::{MockOrg, MockServer, OrgSize};
+use anthropic_mock::{Behaviour, Fault, FaultKind, MockOrg, MockServer, OrgSize};
 use host_harness::runtime::{ConnectionConfig, LogSink, PluginRuntime, RuntimeOptions};
 use host_harness::secrets::{ADMIN_KEY_ENV, BASE_URL_ENV, COMPLIANCE_KEY_ENV, Secrets};
 use std::process::{Command, Output};
@@ -78,6 +78,31 @@ pub async fn mock(admin_users: usize, organizations: usize) -> MockServer {
     }))
     .await
     .expect("mock starts")
+}
+
+/// From now on every request to `path` after the first `after` fails with a
+/// 500 (retries too): a stream that stops mid-way.
+pub fn fail_after(mock: &MockServer, path: &str, after: usize) {
+    mock.set_behaviour(Behaviour {
+        fault: Some(Fault {
+            path: path.into(),
+            kind: FaultKind::ServerError,
+            after,
+            times: None,
+        }),
+        ..Behaviour::default()
+    });
+}
+
+/// The stream named `name` of a JSON sync report or run record.
+pub fn stream_of(report: &serde_json::Value, name: &str) -> serde_json::Value {
+    report["streams"]
+        .as_array()
+        .expect("a list of streams")
+        .iter()
+        .find(|s| s["stream"] == name)
+        .unwrap_or_else(|| panic!("no stream {name} in {report}"))
+        .clone()
 }
 
 /// Run the `harness` binary with exactly these keys in its environment.
