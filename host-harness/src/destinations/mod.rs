@@ -48,6 +48,16 @@ pub enum DestinationError {
         declared: String,
     },
     #[error(
+        "column `{column}` of table `{table}` holds {existing} but the stream now declares \
+         {declared}: rename or drop that column (or the table), then sync again"
+    )]
+    TypeChanged {
+        table: String,
+        column: String,
+        existing: String,
+        declared: String,
+    },
+    #[error(
         "table `{table}` in {location} was not created by this connector, so it is left as it \
          is: sync into another file (--into FILE), or rename or drop that table, then sync again"
     )]

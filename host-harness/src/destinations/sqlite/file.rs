@@ -86,15 +86,17 @@ impl SqliteFile {
         self.claim(table)?;
         self.read_started.insert(table.name.clone(), timestamp());
         // A newer plugin may declare more columns: add what the table lacks.
-        let existing: Vec<(String, i64)> = self
+        let existing: Vec<(String, i64, String)> = self
             .connection
-            .prepare("SELECT name, pk FROM pragma_table_info(?1) ORDER BY pk")?
-            .query_map([&table.name], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .prepare("SELECT name, pk, type FROM pragma_table_info(?1) ORDER BY pk")?
+            .query_map([&table.name], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })?
             .collect::<Result<_, _>>()?;
         let existing_key: Vec<&str> = existing
             .iter()
-            .filter(|(_, pk)| *pk > 0)
-            .map(|(name, _)| name.as_str())
+            .filter(|(_, pk, _)| *pk > 0)
+            .map(|(name, _, _)| name.as_str())
             .collect();
         if existing_key != table.primary_key {
             return Err(DestinationError::KeyChanged {
@@ -108,18 +110,33 @@ impl SqliteFile {
             .iter()
             .map(|c| (c.name.as_str(), sql::sql_type(c.kind)))
             .chain(sql::METADATA_COLUMNS);
+        let mut missing = Vec::new();
         for (column, kind) in wanted {
             // SQLite column names are case-insensitive.
-            if !existing
+            let found = existing
                 .iter()
-                .any(|(name, _)| name.eq_ignore_ascii_case(column))
-            {
-                self.connection.execute_batch(&format!(
-                    "ALTER TABLE {} ADD COLUMN {} {kind}",
-                    quote(&table.name),
-                    quote(column),
-                ))?;
+                .find(|(name, _, _)| name.eq_ignore_ascii_case(column));
+            match found {
+                // Rows already hold values of the old type: refuse (before
+                // altering anything) rather than mix two types in one column.
+                Some((_, _, existing_type)) if !existing_type.eq_ignore_ascii_case(kind) => {
+                    return Err(DestinationError::TypeChanged {
+                        table: table.name.clone(),
+                        column: column.to_owned(),
+                        existing: existing_type.clone(),
+                        declared: kind.to_owned(),
+                    });
+                }
+                Some(_) => {}
+                None => missing.push((column, kind)),
             }
+        }
+        for (column, kind) in missing {
+            self.connection.execute_batch(&format!(
+                "ALTER TABLE {} ADD COLUMN {} {kind}",
+                quote(&table.name),
+                quote(column),
+            ))?;
         }
         Ok(())
     }
@@ -374,6 +391,7 @@ fn classify(previous: Option<i64>) -> WrittenRows {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::destinations::ColumnKind;
     use crate::destinations::table::tests::people as table;
 
     #[test]
@@ -768,5 +786,28 @@ mod tests {
         let back = state(&db);
         assert!(!back[1].1, "b is listed again: no longer deleted");
         assert_eq!(back[1].2, first_seen, "first seen stays the first time");
+    }
+
+    #[test]
+    fn a_column_whose_type_changed_is_refused_and_the_table_left_as_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = SqliteFile::open(&dir.path().join("w.sqlite"), BatchLimits::PER_PAGE).unwrap();
+        db.prepare(&table()).unwrap();
+        let mut retyped = table();
+        retyped.columns[1].kind = ColumnKind::Text;
+        retyped.columns.push(crate::destinations::table::Column {
+            name: "added".into(),
+            kind: ColumnKind::Text,
+        });
+        let err = db.prepare(&retyped).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "column `age` of table `people` holds INTEGER but the stream now declares TEXT: \
+             rename or drop that column (or the table), then sync again"
+        );
+        assert!(
+            !columns(&db, "people").contains(&"added".to_owned()),
+            "nothing altered"
+        );
     }
 }
