@@ -461,3 +461,48 @@ async fn a_method_outside_the_contract_is_refused_with_the_valid_ones_before_any
     );
     assert!(mock.requests().is_empty(), "nothing may reach the API");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_both_keys_claude_api_request_reaches_both_apis() {
+    let mock = mock(7, 2).await;
+    let url = mock.base_url();
+    let call = |path: &str| {
+        let out = harness(
+            &["--json", "call", "claude-api-request", "--path", path],
+            Some(&url),
+            BOTH,
+        );
+        let row: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+        (
+            row["status"].as_u64().unwrap(),
+            row["body"]["data"].as_array().map(Vec::len),
+        )
+    };
+    let (admin, compliance) = tokio::task::block_in_place(|| {
+        (
+            call("/v1/organizations/users"),
+            call("/v1/compliance/organizations"),
+        )
+    });
+    assert_eq!(admin, (200, Some(7)), "the Admin API with the Admin key");
+    assert_eq!(
+        compliance,
+        (200, Some(2)),
+        "the Compliance API with its key"
+    );
+    let keys: Vec<(String, KeySeen)> = mock
+        .requests()
+        .into_iter()
+        .map(|r| (r.path, r.key))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("/v1/organizations/users".to_owned(), KeySeen::Admin),
+            (
+                "/v1/compliance/organizations".to_owned(),
+                KeySeen::Compliance
+            )
+        ]
+    );
+}

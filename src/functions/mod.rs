@@ -29,8 +29,11 @@ fn useful_header(name: &str) -> bool {
     ) || name.starts_with("anthropic-ratelimit-")
 }
 
-/// The key a function uses on this connection.
-fn choose_key(function: RequestFunction, connection: &Connection) -> Result<KeyKind> {
+/// The key a function uses on this connection for `path` (already checked).
+/// `CLAUDE_API_REQUEST` sends each API its own key when the connection has
+/// both (an Admin API path with the Compliance key is only a 401), and
+/// otherwise prefers the Compliance key, as the product promises.
+fn choose_key(function: RequestFunction, connection: &Connection, path: &str) -> Result<KeyKind> {
     match function {
         RequestFunction::ClaudeComplianceApiRequest => {
             connection.key(KeyKind::Compliance).map(|_| KeyKind::Compliance).ok_or_else(|| {
@@ -41,11 +44,29 @@ fn choose_key(function: RequestFunction, connection: &Connection) -> Result<KeyK
                 ))
             })
         }
-        RequestFunction::ClaudeApiRequest => [KeyKind::Compliance, KeyKind::Admin]
-            .into_iter()
-            .find(|k| connection.key(*k).is_some())
-            .ok_or_else(|| ConnectorError::InvalidConfig("the connection has no key".into())),
+        RequestFunction::ClaudeApiRequest => {
+            let owner = if under(path, ADMIN_PREFIX) {
+                Some(KeyKind::Admin)
+            } else if under(path, COMPLIANCE_PREFIX) {
+                Some(KeyKind::Compliance)
+            } else {
+                None
+            };
+            owner
+                .into_iter()
+                .chain([KeyKind::Compliance, KeyKind::Admin])
+                .find(|k| connection.key(*k).is_some())
+                .ok_or_else(|| ConnectorError::InvalidConfig("the connection has no key".into()))
+        }
     }
+}
+
+/// The Admin API's paths.
+const ADMIN_PREFIX: &str = "/v1/organizations/";
+
+/// Whether `path` is `prefix` (with or without its trailing slash) or below it.
+fn under(path: &str, prefix: &str) -> bool {
+    path.starts_with(prefix) || Some(path) == prefix.strip_suffix('/')
 }
 
 /// A write method only where the connection allows writes.
@@ -91,7 +112,7 @@ pub fn call(
             )));
         }
     }
-    let kind = choose_key(function, connection)?;
+    let kind = choose_key(function, connection, path.as_str())?;
     let redactor = connection.redactor();
     let client = ApiClient::new(host, connection, kind)?;
     let max_pages = if request.paginate {
@@ -262,13 +283,23 @@ mod tests {
     fn the_compliance_function_never_uses_the_admin_key() {
         let admin_only =
             Connection::new("https://x", Some("sk-ant-admin01-k".into()), None).unwrap();
-        let err = choose_key(RequestFunction::ClaudeComplianceApiRequest, &admin_only).unwrap_err();
+        let err = choose_key(
+            RequestFunction::ClaudeComplianceApiRequest,
+            &admin_only,
+            "/v1/compliance/x",
+        )
+        .unwrap_err();
         assert!(
             err.to_string()
                 .contains("no Compliance Access Key on this connection")
         );
         assert_eq!(
-            choose_key(RequestFunction::ClaudeApiRequest, &admin_only).unwrap(),
+            choose_key(
+                RequestFunction::ClaudeApiRequest,
+                &admin_only,
+                "/v1/compliance/x"
+            )
+            .unwrap(),
             KeyKind::Admin
         );
         let both = Connection::new(
@@ -278,12 +309,42 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            choose_key(RequestFunction::ClaudeApiRequest, &both).unwrap(),
+            choose_key(
+                RequestFunction::ClaudeComplianceApiRequest,
+                &both,
+                "/v1/compliance/x"
+            )
+            .unwrap(),
             KeyKind::Compliance
         );
+    }
+
+    #[test]
+    fn with_both_keys_each_api_gets_its_own_key_and_other_paths_the_compliance_key() {
+        let both = Connection::new(
+            "https://x",
+            Some("sk-ant-admin01-k".into()),
+            Some("sk-ant-api01-k".into()),
+        )
+        .unwrap();
+        let compliance_only =
+            Connection::new("https://x", None, Some("sk-ant-api01-k".into())).unwrap();
+        let key = |connection: &Connection, path: &str| {
+            choose_key(RequestFunction::ClaudeApiRequest, connection, path).unwrap()
+        };
+        assert_eq!(key(&both, "/v1/organizations/users"), KeyKind::Admin);
+        assert_eq!(key(&both, "/v1/organizations"), KeyKind::Admin);
+        assert_eq!(key(&both, "/v1/compliance/groups"), KeyKind::Compliance);
         assert_eq!(
-            choose_key(RequestFunction::ClaudeComplianceApiRequest, &both).unwrap(),
-            KeyKind::Compliance
+            key(&both, "/v1/models"),
+            KeyKind::Compliance,
+            "the product's rule"
+        );
+        assert_eq!(key(&both, "/v1/organizationsx"), KeyKind::Compliance);
+        assert_eq!(
+            key(&compliance_only, "/v1/organizations/users"),
+            KeyKind::Compliance,
+            "no Admin key: the one there is"
         );
     }
 }

@@ -16,7 +16,9 @@ use std::process::ExitCode;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum FunctionArg {
-    /// CLAUDE_API_REQUEST: Compliance key if set, else Admin key; any path from `/`.
+    /// CLAUDE_API_REQUEST: any path from `/`; `/v1/organizations/…` with the Admin key and
+    /// `/v1/compliance/…` with the Compliance key when both are set, else the Compliance key
+    /// if set, else the Admin key.
     ClaudeApiRequest,
     /// CLAUDE_COMPLIANCE_API_REQUEST: Compliance key only; `/v1/compliance/` only.
     ClaudeComplianceApiRequest,
