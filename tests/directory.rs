@@ -3,12 +3,12 @@
 
 use crate::common::warehouse::*;
 use crate::common::*;
-use anthropic_mock::Behaviour;
+use anthropic_mock::{Behaviour, DEFAULT_WORKSPACE_ID};
 use host_harness::sync::Outcome;
 use std::collections::BTreeSet;
 
 #[tokio::test(flavor = "multi_thread")]
-async fn admin_directory_streams_land_the_ground_truth_archived_workspaces_included() {
+async fn admin_directory_streams_land_the_ground_truth_archived_and_default_workspaces_included() {
     let mock = mock(120, 1).await;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("w.sqlite");
@@ -23,6 +23,14 @@ async fn admin_directory_streams_land_the_ground_truth_archived_workspaces_inclu
     let org = mock.org();
     assert_eq!(rows(&db, "workspaces", "id"), truth(&org.workspaces, "id"));
     assert!(org.workspaces.iter().any(|w| !w["archived_at"].is_null()));
+    assert_eq!(
+        select(
+            &db,
+            &format!("SELECT name FROM workspaces WHERE id = '{DEFAULT_WORKSPACE_ID}'")
+        ),
+        [["Default Workspace"]],
+        "the default workspace, which the API lists only when asked"
+    );
     assert_eq!(rows(&db, "api_keys", "id"), truth(&org.api_keys, "id"));
     assert_eq!(rows(&db, "invites", "id"), truth(&org.invites, "id"));
     let statuses = select(&db, "SELECT DISTINCT status FROM api_keys ORDER BY 1");
@@ -181,4 +189,50 @@ async fn a_missing_scope_fails_only_the_streams_that_need_it_and_names_the_scope
         rows(&db, "organizations", "uuid"),
         truth(&mock.org().organizations, "uuid")
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_workspaces_list_leaves_out_the_default_and_the_archived_unless_asked() {
+    let mock = mock(120, 1).await;
+    let url = mock.base_url();
+    let listed = |query: &[&str]| {
+        let mut args = vec![
+            "--json",
+            "call",
+            "claude-api-request",
+            "--path",
+            "/v1/organizations/workspaces",
+            "--query",
+            "limit=1000",
+        ];
+        for q in query {
+            args.extend(["--query", q]);
+        }
+        let out = harness(&args, Some(&url), ADMIN_ONLY);
+        let row: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+        row["body"]["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["id"].as_str().unwrap().to_owned())
+            .collect::<BTreeSet<String>>()
+    };
+    let (plain, archived, everything) = tokio::task::block_in_place(|| {
+        (
+            listed(&[]),
+            listed(&["include_archived=true"]),
+            listed(&["include_archived=true", "include_default=true"]),
+        )
+    });
+    let org = mock.org();
+    assert_eq!(everything.len(), org.workspaces.len());
+    assert!(!plain.contains(DEFAULT_WORKSPACE_ID) && !archived.contains(DEFAULT_WORKSPACE_ID));
+    assert!(everything.contains(DEFAULT_WORKSPACE_ID));
+    let archived_count = org
+        .workspaces
+        .iter()
+        .filter(|w| !w["archived_at"].is_null())
+        .count();
+    assert_eq!(archived.len(), everything.len() - 1);
+    assert_eq!(plain.len(), everything.len() - 1 - archived_count);
 }

@@ -33,7 +33,7 @@ pub mod server;
 
 pub use behaviour::{Behaviour, Fault, FaultKind};
 pub use listing::Listing;
-pub use org::{MockOrg, OrgSize};
+pub use org::{DEFAULT_WORKSPACE_ID, MockOrg, OrgSize};
 pub use records::Records;
 pub use server::{MockRequest, MockServer};
 

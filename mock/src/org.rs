@@ -58,6 +58,11 @@ impl Default for OrgSize {
     }
 }
 
+/// The id of the organisation's default workspace. The legacy reports and
+/// API keys name it `null`; the workspaces list leaves it out unless
+/// `include_default=true`.
+pub const DEFAULT_WORKSPACE_ID: &str = "wrkspc_01DefaultWorkspaceMock00";
+
 /// The generated data, in the order the API lists it. Lists are stored as
 /// [`Records`] (read them as `&[Value]`), children per parent as [`Listing`]s.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,7 +70,9 @@ pub struct MockOrg {
     pub size: OrgSize,
     /// `GET /v1/organizations/users`, oldest member first.
     pub admin_users: Records,
-    /// `GET /v1/organizations/workspaces?include_archived=true`; one in four is archived.
+    /// `GET /v1/organizations/workspaces?include_archived=true&include_default=true`;
+    /// one in four is archived, and the organisation's default workspace is
+    /// the last ([`DEFAULT_WORKSPACE_ID`]), listed only when asked for.
     pub workspaces: Records,
     /// `GET /v1/organizations/api_keys`, every status.
     pub api_keys: Records,
@@ -428,6 +435,19 @@ impl MockOrg {
                 .expect("in range");
             write_activity(event, &mut rng, n, at, &admin_users, &organizations);
         });
+        // Last, and with an id of its own, so the rest of the organisation
+        // is generated as it was before the default workspace was listed.
+        let mut workspaces = workspaces;
+        workspaces.push(json!({
+            "id": DEFAULT_WORKSPACE_ID,
+            "type": "workspace",
+            "name": "Default Workspace",
+            "created_at": timestamp(EPOCH_SECONDS),
+            "archived_at": null,
+            "display_color": "#6C5BB9",
+            "data_residency": {"workspace_geo": "us", "allowed_inference_geos": "unrestricted", "default_inference_geo": "global"},
+            "tags": {},
+        }));
         let mut org = Self {
             size,
             admin_users,
@@ -768,7 +788,7 @@ mod tests {
         );
     }
 
-    const DEFAULT_DIGEST: u64 = 18_290_777_324_674_944_182;
+    const DEFAULT_DIGEST: u64 = 9_591_930_198_102_409_275;
 
     #[test]
     fn benchmark_sizes_shape_groups_members_and_chats() {

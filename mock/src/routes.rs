@@ -3,7 +3,7 @@
 use super::api_error::ApiError;
 use super::behaviour::Behaviour;
 use super::feed::activities_page;
-use super::org::MockOrg;
+use super::org::{DEFAULT_WORKSPACE_ID, MockOrg};
 use super::paging::{
     InListOrder, Json, Params, Subset, id_cursor_page, page_body, page_token_page, page_token_range,
 };
@@ -39,13 +39,12 @@ pub fn route(
         }
         ["v1", "organizations", "workspaces"] => {
             let include_archived = params.get("include_archived") == Some("true");
-            let unarchived = (!include_archived).then_some(|w: &Value| w["archived_at"].is_null());
-            id_cursor_page(
-                &InListOrder::new(&org.workspaces, unarchived),
-                params,
-                20,
-                1000,
-            )
+            let include_default = params.get("include_default") == Some("true");
+            let listed = (!include_archived || !include_default).then_some(move |w: &Value| {
+                (include_archived || w["archived_at"].is_null())
+                    && (include_default || w["id"] != DEFAULT_WORKSPACE_ID)
+            });
+            id_cursor_page(&InListOrder::new(&org.workspaces, listed), params, 20, 1000)
         }
         ["v1", "organizations", "api_keys"] => {
             let (status, workspace) = (params.get("status"), params.get("workspace_id"));

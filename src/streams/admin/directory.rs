@@ -38,14 +38,17 @@ pub fn users(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
     read(ctx, request, "/v1/organizations/users", Query::new())
 }
 
-/// `workspaces`: `GET /v1/organizations/workspaces`, archived ones included
-/// (the API leaves them out unless asked).
+/// `workspaces`: `GET /v1/organizations/workspaces`, archived ones and the
+/// organisation's default workspace included (the API leaves both out unless
+/// asked), so API keys and members of the default workspace join to a row.
 pub fn workspaces(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
     read(
         ctx,
         request,
         "/v1/organizations/workspaces",
-        Query::new().set("include_archived", true),
+        Query::new()
+            .set("include_archived", true)
+            .set("include_default", true),
     )
 }
 

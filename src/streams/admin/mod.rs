@@ -37,7 +37,7 @@ pub static STREAMS: [StreamSpec; 8] = [
     },
     StreamSpec {
         name: "workspaces",
-        description: "Workspaces of the organization, archived ones included.",
+        description: "Workspaces of the organization, archived ones and the default workspace included.",
         endpoint: "GET /v1/organizations/workspaces",
         key: Admin,
         incremental: false,
