@@ -55,8 +55,12 @@ impl Destination for SlowWrites<'_> {
         self.inner.begin_run(options_json).await
     }
 
-    async fn finish_run(&mut self, streams: &[StreamRecord]) -> Result<(), DestinationError> {
-        self.inner.finish_run(streams).await
+    async fn finish_run(
+        &mut self,
+        streams: &[StreamRecord],
+        error: Option<&str>,
+    ) -> Result<(), DestinationError> {
+        self.inner.finish_run(streams, error).await
     }
 
     async fn flush(&mut self) -> Result<(), DestinationError> {

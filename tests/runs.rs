@@ -2,10 +2,11 @@
 //! options, what each stream did), every row of a table names the run that
 //! last wrote it, and `harness runs` shows the history newest first.
 
-use crate::common::warehouse::{options, select, sync};
+use crate::common::warehouse::{options, refused, select, sync};
 use crate::common::{
     BOTH, assert_no_secret, connection, fail_after, harness, mock, stderr, stdout, stream_of,
 };
+use host_harness::sync::SyncOptions;
 use serde_json::Value;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -89,4 +90,39 @@ async fn each_run_is_recorded_with_what_its_streams_did_and_rows_name_their_run(
         "{users}"
     );
     assert_eq!(stream("organizations")["outcome"], "succeeded");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_the_plugin_stops_as_a_whole_is_recorded_with_why() {
+    let mock = mock(5, 1).await;
+    let connection = connection(&mock.base_url(), BOTH);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.sqlite");
+    let refused_settings = SyncOptions {
+        settings_json: r#"{"activities_overlap_minutes":99999}"#.into(),
+        ..SyncOptions::default()
+    };
+    refused(&connection, &db, &refused_settings).await;
+    let recorded = select(
+        &db,
+        "SELECT ended_at IS NOT NULL, streams, error FROM _runs",
+    );
+    assert_eq!(
+        recorded,
+        [[
+            "1",
+            "[]",
+            "the plugin refused the settings: activities_overlap_minutes 99999 is not valid; use \
+             a number of minutes up to 10080"
+        ]]
+    );
+    let db_arg = db.to_str().unwrap();
+    let listed = tokio::task::block_in_place(|| harness(&["runs", "--into", db_arg], None, BOTH));
+    let text = stdout(&listed);
+    assert!(
+        text.lines()
+            .nth(1)
+            .is_some_and(|l| l.contains(" stopped: the plugin refused the settings: ")),
+        "{text}"
+    );
 }

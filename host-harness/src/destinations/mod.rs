@@ -112,8 +112,13 @@ pub trait Destination: Send {
     /// committed at once; the rows it writes carry the id returned.
     async fn begin_run(&mut self, options_json: &str) -> Result<i64, DestinationError>;
 
-    /// The run under way ended: record what each stream did.
-    async fn finish_run(&mut self, streams: &[StreamRecord]) -> Result<(), DestinationError>;
+    /// The run under way ended: record what each stream did, and why the
+    /// run stopped as a whole if it did.
+    async fn finish_run(
+        &mut self,
+        streams: &[StreamRecord],
+        error: Option<&str>,
+    ) -> Result<(), DestinationError>;
 
     /// Commit every page written so far; the run calls it before it reports.
     async fn flush(&mut self) -> Result<(), DestinationError> {

@@ -33,13 +33,19 @@ pub struct RunRecord {
     /// The run's options (streams, settings, strategy, bounds) as JSON.
     pub options: serde_json::Value,
     pub streams: Vec<StreamRecord>,
+    /// Why the run as a whole stopped (the plugin refused its settings).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 impl RunRecord {
-    /// `ok`, `failed` (some stream failed), or `interrupted` (never ended).
+    /// `ok`, `failed` (some stream failed), `stopped` (the run as a whole,
+    /// see [`error`](Self::error)), or `interrupted` (never ended).
     pub fn outcome(&self) -> &'static str {
         if self.ended_at.is_none() {
             "interrupted"
+        } else if self.error.is_some() {
+            "stopped"
         } else if self.streams.iter().any(|s| s.outcome == "failed") {
             "failed"
         } else {

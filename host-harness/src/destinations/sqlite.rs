@@ -119,9 +119,15 @@ impl Destination for SqliteDestination {
         self.writer.run(move |file| file.begin_run(&options)).await
     }
 
-    async fn finish_run(&mut self, streams: &[StreamRecord]) -> Result<(), DestinationError> {
-        let streams = streams.to_vec();
-        self.writer.run(move |file| file.finish_run(&streams)).await
+    async fn finish_run(
+        &mut self,
+        streams: &[StreamRecord],
+        error: Option<&str>,
+    ) -> Result<(), DestinationError> {
+        let (streams, error) = (streams.to_vec(), error.map(str::to_owned));
+        self.writer
+            .run(move |file| file.finish_run(&streams, error.as_deref()))
+            .await
     }
 
     async fn flush(&mut self) -> Result<(), DestinationError> {

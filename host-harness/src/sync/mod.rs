@@ -142,9 +142,18 @@ impl SyncEngine<'_> {
             options,
             &settings,
         );
-        let streams = schedule::run_streams(&shared, &plan).await?;
+        let streams = match schedule::run_streams(&shared, &plan).await {
+            Ok(streams) => streams,
+            Err(error) => {
+                // What was written stays committed, and the history says why
+                // the run stopped. The run's own error is the one to tell.
+                let why = self.connection.secrets.redact(&error.to_string());
+                let _ = shared.finish(&[], Some(&why)).await;
+                return Err(error);
+            }
+        };
         let records: Vec<StreamRecord> = streams.iter().map(StreamReport::record).collect();
-        let timings = shared.finish(&records).await?;
+        let timings = shared.finish(&records, None).await?;
         Ok(SyncReport {
             destination: describe,
             streams,

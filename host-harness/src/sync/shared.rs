@@ -69,12 +69,17 @@ impl<'a> Shared<'a> {
         &self.spent
     }
 
-    /// The run is over: record what its streams did, commit what the
-    /// destination holds back, then tell where the time went.
-    pub async fn finish(self, streams: &[StreamRecord]) -> Result<RunTimings, DestinationError> {
+    /// The run is over: record what its streams did (and why it stopped, if
+    /// it stopped as a whole), commit what the destination holds back, then
+    /// tell where the time went.
+    pub async fn finish(
+        self,
+        streams: &[StreamRecord],
+        error: Option<&str>,
+    ) -> Result<RunTimings, DestinationError> {
         let since = Instant::now();
         let destination = self.destination.into_inner();
-        destination.finish_run(streams).await?;
+        destination.finish_run(streams, error).await?;
         destination.flush().await?;
         self.spent.destination(since);
         Ok(self.spent.timings(self.connection))

@@ -5,6 +5,7 @@ use crate::cli::Cli;
 use crate::cli::commands::sync::DEFAULT_DATABASE;
 use crate::cli::output::print_table;
 use crate::destinations::sqlite::recent_runs;
+use crate::printable::printable;
 use anyhow::bail;
 use clap::Args;
 use std::path::PathBuf;
@@ -48,7 +49,9 @@ impl RunsCommand {
                     .map(|s| s.stream.as_str())
                     .collect();
                 let mut outcome = run.outcome().to_owned();
-                if !failed.is_empty() {
+                if let Some(error) = &run.error {
+                    outcome.push_str(&format!(": {}", printable(error)));
+                } else if !failed.is_empty() {
                     outcome.push_str(&format!(": {}", failed.join(", ")));
                 }
                 vec![

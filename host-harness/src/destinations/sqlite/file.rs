@@ -234,13 +234,18 @@ impl SqliteFile {
         Ok(run_id)
     }
 
-    /// Record what each stream of the run under way did, with its last pages.
-    pub fn finish_run(&mut self, streams: &[StreamRecord]) -> Result<(), DestinationError> {
+    /// Record what each stream of the run under way did, with its last
+    /// pages, and why the run stopped if it stopped as a whole.
+    pub fn finish_run(
+        &mut self,
+        streams: &[StreamRecord],
+        error: Option<&str>,
+    ) -> Result<(), DestinationError> {
         self.usable()?;
         let Some(run_id) = self.run_id.take() else {
             return Ok(());
         };
-        history::finish(&self.connection, run_id, &timestamp(), streams)
+        history::finish(&self.connection, run_id, &timestamp(), streams, error)
     }
 
     /// The stream's last written checkpoint.

@@ -18,7 +18,8 @@ pub fn create_table(connection: &Connection) -> rusqlite::Result<()> {
              started_at TEXT NOT NULL,
              ended_at TEXT,
              options TEXT NOT NULL,
-             streams TEXT NOT NULL DEFAULT '[]'
+             streams TEXT NOT NULL DEFAULT '[]',
+             error TEXT
          )"
     ))
 }
@@ -32,18 +33,21 @@ pub fn begin(connection: &Connection, started_at: &str, options: &str) -> rusqli
     Ok(connection.last_insert_rowid())
 }
 
-/// Record how a run ended.
+/// Record how a run ended, and why when it stopped as a whole.
 pub fn finish(
     connection: &Connection,
     run_id: i64,
     ended_at: &str,
     streams: &[StreamRecord],
+    error: Option<&str>,
 ) -> Result<(), DestinationError> {
     let streams =
         serde_json::to_string(streams).map_err(|e| DestinationError::Database(e.into()))?;
     connection.execute(
-        &format!("UPDATE {RUNS_TABLE} SET ended_at = ?1, streams = ?2 WHERE run_id = ?3"),
-        params![ended_at, streams, run_id],
+        &format!(
+            "UPDATE {RUNS_TABLE} SET ended_at = ?1, streams = ?2, error = ?3 WHERE run_id = ?4"
+        ),
+        params![ended_at, streams, error, run_id],
     )?;
     Ok(())
 }
@@ -66,7 +70,7 @@ pub fn recent(path: &Path, limit: usize) -> Result<Vec<RunRecord>, DestinationEr
         return Ok(Vec::new());
     }
     let mut statement = connection.prepare(&format!(
-        "SELECT run_id, started_at, ended_at, options, streams FROM {RUNS_TABLE}
+        "SELECT run_id, started_at, ended_at, options, streams, error FROM {RUNS_TABLE}
          ORDER BY run_id DESC LIMIT ?1"
     ))?;
     let rows = statement.query_map([limit as i64], |row| {
@@ -76,16 +80,18 @@ pub fn recent(path: &Path, limit: usize) -> Result<Vec<RunRecord>, DestinationEr
             row.get::<_, Option<String>>(2)?,
             row.get::<_, String>(3)?,
             row.get::<_, String>(4)?,
+            row.get::<_, Option<String>>(5)?,
         ))
     })?;
     rows.map(|row| {
-        let (run_id, started_at, ended_at, options, streams) = row?;
+        let (run_id, started_at, ended_at, options, streams, error) = row?;
         Ok(RunRecord {
             run_id,
             started_at,
             ended_at,
             options: serde_json::from_str(&options).unwrap_or(serde_json::Value::String(options)),
             streams: serde_json::from_str(&streams).unwrap_or_default(),
+            error,
         })
     })
     .collect()
