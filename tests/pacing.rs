@@ -264,3 +264,46 @@ async fn the_global_flag_paces_a_named_connection_too() {
     let (default, _) = named(&[]).connection_config().await.unwrap();
     assert_eq!(default.request_rate, RequestRate::ApiDefault);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wait_before_a_retry_says_how_long_and_why() {
+    let mock = mock(5, 1).await;
+    mock.set_behaviour(anthropic_mock::Behaviour {
+        fault: Some(anthropic_mock::Fault {
+            path: "/v1/organizations/users".into(),
+            kind: anthropic_mock::FaultKind::RateLimited {
+                retry_after_seconds: 1,
+            },
+            after: 0,
+            times: Some(1),
+        }),
+        ..anthropic_mock::Behaviour::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.sqlite");
+    let url = mock.base_url();
+    let out = tokio::task::block_in_place(|| {
+        harness(
+            &[
+                "sync",
+                "--streams",
+                "admin_users",
+                "--into",
+                db.to_str().unwrap(),
+            ],
+            Some(&url),
+            ADMIN_ONLY,
+        )
+    });
+    assert!(out.status.success(), "{}", stderr(&out));
+    let waited = stderr(&out)
+        .lines()
+        .find(|l| l.starts_with("admin_users: waiting "))
+        .map(str::to_owned);
+    let waited = waited.unwrap_or_else(|| panic!("{}", stderr(&out)));
+    assert!(
+        waited
+            .starts_with("admin_users: waiting 1.0 s before retry 1: rate limited (retry-after): "),
+        "{waited}"
+    );
+}

@@ -49,11 +49,14 @@ impl Progress for TerminalProgress {
         }
     }
 
-    fn retrying(&mut self, stream: &str, attempt: u32, reason: &str) {
+    fn retrying(&mut self, stream: &str, attempt: u32, wait: Duration, reason: &str) {
         if self.interactive {
             eprint!("\r\x1b[2K");
         }
-        eprintln!("{stream}: retry {attempt} after: {reason}");
+        eprintln!(
+            "{stream}: waiting {:.1} s before retry {attempt}: {reason}",
+            wait.as_secs_f64()
+        );
     }
 
     fn stream_finished(&mut self, report: &StreamReport) {

@@ -13,7 +13,8 @@ use super::stream::{PageSignals, StreamRun, StreamTally};
 use super::walk::PageWalk;
 use crate::destinations::{Checkpoint, TableSpec};
 use crate::printable::printable;
-use crate::runtime::model::{Page, ReadRequest};
+use crate::runtime::model::{Page, PluginError, ReadRequest};
+use crate::runtime::{CallError, PluginFailure};
 use std::time::Instant;
 
 /// Where one walk starts.
@@ -189,7 +190,8 @@ impl Reader<'_, '_> {
                     p.retrying(
                         request.stream_name,
                         attempt + 1,
-                        &printable(&error.to_string()),
+                        delay,
+                        &printable(&wait_reason(&error)),
                     );
                 });
                 self.tally.update(|r| r.retries += 1);
@@ -208,5 +210,24 @@ impl Reader<'_, '_> {
                 error,
             });
         }
+    }
+}
+
+/// Why a read waits before it is tried again, in words: a rate limit (and
+/// whether the API said how long), or the failure itself.
+fn wait_reason(error: &CallError) -> String {
+    match error {
+        CallError::Plugin(PluginFailure(PluginError::RateLimited {
+            retry_after,
+            message,
+        })) => {
+            let asked = if retry_after.is_some() {
+                " (retry-after)"
+            } else {
+                ""
+            };
+            format!("rate limited{asked}: {message}")
+        }
+        other => other.to_string(),
     }
 }
