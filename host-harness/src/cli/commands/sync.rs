@@ -53,7 +53,7 @@ impl SyncCommand {
         let runtime = cli.runtime()?;
         let connection = self.connection.resolve().await?;
         let mut destination = SqliteDestination::open(&self.into)?;
-        let mut progress = TerminalProgress::stderr();
+        let mut progress = TerminalProgress::stderr(!cli.json);
         let options = SyncOptions {
             streams: self.streams.clone(),
             full_refresh: self.full_refresh,
