@@ -203,7 +203,6 @@ async fn read_all(
     while let Some(walked) = walks.next().await {
         kept.extend(walked?);
     }
-    drop(walks);
     mark_deleted(shared, run, table, tally).await?;
     Ok(kept)
 }

@@ -180,10 +180,7 @@ impl SqliteFile {
             .clone();
         // Never before the read began, even if the clock stepped back.
         let now = timestamp().max(read_started.clone());
-        if !self.batch.is_open() && self.connection.is_autocommit() {
-            self.connection.execute_batch("BEGIN")?;
-        }
-        self.batch.add(records.len());
+        self.join_batch(records.len())?;
         // The page on its own: a failure (a bad record too) takes back this
         // page, not the batch.
         let page = self.connection.savepoint()?;
@@ -206,6 +203,15 @@ impl SqliteFile {
         Ok(written)
     }
 
+    /// Open the batch's transaction unless it is open, and count `rows` into it.
+    fn join_batch(&mut self, rows: usize) -> Result<(), DestinationError> {
+        if self.connection.is_autocommit() {
+            self.connection.execute_batch("BEGIN")?;
+        }
+        self.batch.add(rows);
+        Ok(())
+    }
+
     /// Mark the rows the current read of the stream did not write as
     /// deleted, in the open batch with its last page. Without a read under
     /// way (no `prepare`) nothing says which rows it wrote: nothing is marked.
@@ -215,10 +221,7 @@ impl SqliteFile {
             return Ok(0);
         };
         let now = timestamp().max(read_started.clone());
-        if self.connection.is_autocommit() {
-            self.connection.execute_batch("BEGIN")?;
-        }
-        self.batch.add(0);
+        self.join_batch(0)?;
         let marked = self
             .connection
             .execute(&sql::mark_unseen_deleted(table), params![now, read_started])?;
@@ -399,10 +402,16 @@ mod tests {
     use crate::destinations::ColumnKind;
     use crate::destinations::table::tests::people as table;
 
+    /// A new file in a folder of its own, committing every page.
+    fn fresh() -> (tempfile::TempDir, SqliteFile) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = SqliteFile::open(&dir.path().join("w.sqlite"), BatchLimits::PER_PAGE).unwrap();
+        (dir, db)
+    }
+
     #[test]
     fn upserts_by_key_and_commits_the_checkpoint_with_the_rows() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut db = SqliteFile::open(&dir.path().join("w.sqlite"), BatchLimits::PER_PAGE).unwrap();
+        let (_dir, mut db) = fresh();
         let t = table();
         db.prepare(&t).unwrap();
         let cp = Checkpoint {
@@ -434,8 +443,7 @@ mod tests {
 
     #[test]
     fn a_changed_primary_key_is_a_clear_error() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut db = SqliteFile::open(&dir.path().join("w.sqlite"), BatchLimits::PER_PAGE).unwrap();
+        let (_dir, mut db) = fresh();
         db.prepare(&table()).unwrap();
         let mut rekeyed = table();
         rekeyed.primary_key = vec!["id".into(), "age".into()];
@@ -448,8 +456,7 @@ mod tests {
 
     #[test]
     fn a_record_without_its_key_writes_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut db = SqliteFile::open(&dir.path().join("w.sqlite"), BatchLimits::PER_PAGE).unwrap();
+        let (_dir, mut db) = fresh();
         let t = table();
         db.prepare(&t).unwrap();
         let records = [r#"{"id":"a"}"#.to_owned(), r#"{"age":3}"#.to_owned()];
@@ -577,8 +584,7 @@ mod tests {
 
     #[test]
     fn each_key_is_counted_once_per_read_as_new_changed_or_unchanged() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut db = SqliteFile::open(&dir.path().join("w.sqlite"), BatchLimits::PER_PAGE).unwrap();
+        let (_dir, mut db) = fresh();
         let t = table();
         let cp = Checkpoint::default();
         let rows = |n: u64, c: u64, u: u64| WrittenRows {
@@ -752,8 +758,7 @@ mod tests {
 
     #[test]
     fn rows_a_whole_read_did_not_write_are_marked_deleted_once_and_come_back_when_seen() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut db = SqliteFile::open(&dir.path().join("w.sqlite"), BatchLimits::PER_PAGE).unwrap();
+        let (_dir, mut db) = fresh();
         let t = table();
         let state = |db: &SqliteFile| -> Vec<(String, bool, String)> {
             db.connection()
@@ -795,8 +800,7 @@ mod tests {
 
     #[test]
     fn a_column_whose_type_changed_is_refused_and_the_table_left_as_it_is() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut db = SqliteFile::open(&dir.path().join("w.sqlite"), BatchLimits::PER_PAGE).unwrap();
+        let (_dir, mut db) = fresh();
         db.prepare(&table()).unwrap();
         let mut retyped = table();
         retyped.columns[1].kind = ColumnKind::Text;
