@@ -4,12 +4,12 @@
 //! row listed again is no longer deleted; a run that fails mid-stream marks
 //! nothing.
 
-use crate::common::warehouse::{options, select, sync};
+use crate::common::postgres_server::PgSchema;
+use crate::common::warehouse::{Db, options, select, sync};
 use crate::common::{BOTH, connection, fail_after, mock};
 use anthropic_mock::Behaviour;
 use host_harness::sync::{Outcome, SyncReport};
 use serde_json::Value;
-use std::path::Path;
 
 const STREAMS: [&str; 6] = [
     "admin_users",
@@ -21,7 +21,7 @@ const STREAMS: [&str; 6] = [
 ];
 
 /// The keys of a table's rows marked deleted, each as `a|b` for a compound key.
-fn deleted(db: &Path, table: &str, key: &str) -> Vec<String> {
+fn deleted(db: &(impl Db + ?Sized), table: &str, key: &str) -> Vec<String> {
     let mut keys: Vec<String> = select(
         db,
         &format!("SELECT {key} FROM {table} WHERE _deleted_at IS NOT NULL"),
@@ -50,12 +50,20 @@ fn id(record: &Value, field: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_full_refresh_marks_exactly_what_was_removed_and_a_failed_run_marks_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    removed_rows_are_marked_deleted(&dir.path().join("w.sqlite")).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn in_postgres_too_a_full_refresh_marks_exactly_what_was_removed() {
+    removed_rows_are_marked_deleted(&PgSchema::fresh("deletes")).await;
+}
+
+async fn removed_rows_are_marked_deleted(db: &(impl Db + ?Sized)) {
     let mock = mock(40, 2).await;
     let connection = connection(&mock.base_url(), BOTH);
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("w.sqlite");
     let options = options(&STREAMS, 10);
-    let first = sync(&connection, &db, &options).await;
+    let first = sync(&connection, db, &options).await;
     assert!(first.succeeded(), "{first:?}");
     assert!(
         deleted_rows(&first).iter().all(|(_, n)| *n == 0),
@@ -87,7 +95,7 @@ async fn a_full_refresh_marks_exactly_what_was_removed_and_a_failed_run_marks_no
         org.group_members
             .retain(|group, member| (group.to_owned(), id(member, "user_id")) != gone_member);
     });
-    let second = sync(&connection, &db, &options).await;
+    let second = sync(&connection, db, &options).await;
     assert!(second.succeeded(), "{second:?}");
     assert!(
         STREAMS
@@ -107,48 +115,48 @@ async fn a_full_refresh_marks_exactly_what_was_removed_and_a_failed_run_marks_no
     );
     let mut users = gone_users.clone();
     users.sort();
-    assert_eq!(deleted(&db, "admin_users", "id"), users);
-    assert_eq!(deleted(&db, "api_keys", "id"), [gone_key]);
+    assert_eq!(deleted(db, "admin_users", "id"), users);
+    assert_eq!(deleted(db, "api_keys", "id"), [gone_key]);
     assert_eq!(
-        deleted(&db, "organization_users", "organization_uuid, id"),
+        deleted(db, "organization_users", "organization_uuid, id"),
         [format!("{}|{}", gone_membership.0, gone_membership.1)]
     );
     assert_eq!(
-        deleted(&db, "group_members", "group_id, user_id"),
+        deleted(db, "group_members", "group_id, user_id"),
         [format!("{}|{}", gone_member.0, gone_member.1)]
     );
-    let kept = select(&db, "SELECT count(*) FROM admin_users")[0][0].clone();
+    let kept = select(db, "SELECT count(*) FROM admin_users")[0][0].clone();
     assert_eq!(kept, "40", "deleted rows are kept");
 
     // One more user leaves, but the run fails mid-stream: nothing is marked.
     let leaving = id(&mock.org().admin_users[20], "id");
     mock.update_org(|org| org.admin_users.retain(|u| id(u, "id") != leaving));
     fail_after(&mock, "/v1/organizations/users", 2);
-    let failed = sync(&connection, &db, &options).await;
+    let failed = sync(&connection, db, &options).await;
     let report = failed.stream("admin_users").unwrap();
     assert!(matches!(report.outcome, Outcome::Failed(_)), "{report:?}");
     assert_eq!((report.deleted_rows, report.snapshot_complete), (0, false));
-    assert_eq!(deleted(&db, "admin_users", "id"), users, "unchanged");
+    assert_eq!(deleted(db, "admin_users", "id"), users, "unchanged");
 
     // The run after resumes mid-way: still not a whole read, still nothing marked.
     mock.set_behaviour(Behaviour::default());
-    let resumed = sync(&connection, &db, &options).await;
+    let resumed = sync(&connection, db, &options).await;
     assert!(resumed.succeeded(), "{resumed:?}");
     assert_eq!(resumed.stream("admin_users").unwrap().deleted_rows, 0);
-    assert_eq!(deleted(&db, "admin_users", "id"), users);
+    assert_eq!(deleted(db, "admin_users", "id"), users);
 
     // A user listed again is no longer deleted; the one who left is found gone.
-    let returning = mock_user(&first_run_user(&db, &gone_users[0]));
+    let returning = mock_user(&first_run_user(db, &gone_users[0]));
     mock.update_org(|org| org.admin_users.push(returning));
-    let last = sync(&connection, &db, &options).await;
+    let last = sync(&connection, db, &options).await;
     assert_eq!(last.stream("admin_users").unwrap().deleted_rows, 1);
     let mut expected = vec![gone_users[1].clone(), gone_users[2].clone(), leaving];
     expected.sort();
-    assert_eq!(deleted(&db, "admin_users", "id"), expected);
+    assert_eq!(deleted(db, "admin_users", "id"), expected);
 }
 
 /// The record the warehouse holds for a user, as the API listed it.
-fn first_run_user(db: &Path, user: &str) -> String {
+fn first_run_user(db: &(impl Db + ?Sized), user: &str) -> String {
     select(
         db,
         &format!("SELECT _raw FROM admin_users WHERE id = '{user}'"),

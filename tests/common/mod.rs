@@ -1,6 +1,7 @@
 //! Shared set-up: one loaded plugin per test process, connections with
 //! distinctive fake keys, the mock, and running the `harness` binary.
 
+pub mod postgres_server;
 pub mod truth;
 pub mod warehouse;
 

@@ -7,6 +7,7 @@ pub mod connection;
 pub mod failure;
 pub mod output;
 pub mod progress;
+pub mod warehouse;
 
 use crate::printable::printable;
 use crate::runtime::{CodeCache, LogLevel, LogSink, PluginRuntime, RuntimeOptions, SandboxLimits};

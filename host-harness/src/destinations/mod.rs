@@ -6,14 +6,20 @@
 //! Tables are derived from the stream's descriptor ([`TableSpec`]), with
 //! column kinds each destination maps to its own types.
 
+pub mod batch;
+pub mod metadata;
+pub mod postgres;
 pub mod record;
 pub mod runs;
 pub mod sqlite;
 pub mod table;
+pub mod warehouse;
 pub mod written;
 
+pub use batch::BatchLimits;
+pub use postgres::{PostgresDestination, PostgresLocation};
 pub use runs::{RunRecord, StreamRecord};
-pub use sqlite::{BatchLimits, SqliteDestination};
+pub use sqlite::SqliteDestination;
 pub use table::{Column, ColumnKind, TableError, TableSpec};
 pub use written::WrittenRows;
 

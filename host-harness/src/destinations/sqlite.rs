@@ -10,7 +10,6 @@
 //! the batch is due (`batch`): every page with its stream's checkpoint, so a
 //! kill loses at most the open batch and the next run resumes exactly.
 
-mod batch;
 mod file;
 mod history;
 mod ownership;
@@ -18,10 +17,9 @@ mod sql;
 mod write_lock;
 mod writer;
 
-pub use batch::BatchLimits;
-pub use history::{RUNS_TABLE, recent as recent_runs};
-pub use ownership::TABLES_TABLE;
+pub use history::recent as recent_runs;
 
+use super::batch::BatchLimits;
 use super::runs::StreamRecord;
 use super::table::TableSpec;
 use super::{Checkpoint, Destination, DestinationError, WrittenRows};
@@ -29,21 +27,6 @@ use async_trait::async_trait;
 use file::SqliteFile;
 use std::path::Path;
 use writer::Writer;
-
-/// Name of the column holding the whole record as JSON.
-pub const RAW_COLUMN: &str = "_raw";
-/// Name of the column holding when the row was last written (RFC 3339).
-pub const SYNCED_AT_COLUMN: &str = "_synced_at";
-/// Name of the column holding the run that last wrote the row (`_runs`).
-pub const RUN_ID_COLUMN: &str = "_run_id";
-/// Name of the column holding when the row was first written (RFC 3339;
-/// empty for rows written before the column existed).
-pub const FIRST_SEEN_COLUMN: &str = "_first_seen";
-/// Name of the column holding when a whole read of the stream last found the
-/// row gone (RFC 3339); empty while the API lists it.
-pub const DELETED_AT_COLUMN: &str = "_deleted_at";
-/// The table of checkpoints.
-pub const STATE_TABLE: &str = "_connector_state";
 
 pub struct SqliteDestination {
     writer: Writer,
@@ -64,12 +47,6 @@ impl SqliteDestination {
             writer: Writer::start(file),
         })
     }
-}
-
-/// Now, as written in `_synced_at`: RFC 3339 in UTC with a fixed number of
-/// digits, so that text order is time order.
-fn timestamp() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
 impl From<rusqlite::Error> for DestinationError {

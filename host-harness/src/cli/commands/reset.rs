@@ -4,14 +4,12 @@
 //! state cannot be read any more.
 
 use crate::cli::Cli;
-use crate::cli::commands::sync::DEFAULT_DATABASE;
 use crate::cli::output::print_table;
-use crate::destinations::{Destination, SqliteDestination};
+use crate::cli::warehouse::WarehouseArgs;
 use crate::sync::PlanError;
 use anyhow::bail;
 use clap::Args;
 use serde_json::json;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Debug, Args)]
@@ -19,9 +17,8 @@ pub struct ResetCommand {
     /// Streams whose checkpoint (state and page cursor) to delete, comma-separated.
     #[arg(long, value_delimiter = ',', required = true)]
     pub streams: Vec<String>,
-    /// SQLite file the streams were synced into.
-    #[arg(long, default_value = DEFAULT_DATABASE)]
-    pub into: PathBuf,
+    #[command(flatten)]
+    pub warehouse: WarehouseArgs,
 }
 
 impl ResetCommand {
@@ -35,14 +32,15 @@ impl ResetCommand {
             }
             .into());
         }
-        if !self.into.exists() {
+        let warehouse = self.warehouse.warehouse()?;
+        if warehouse.is_missing_file() {
             bail!(
                 "{} does not exist, so no stream has a checkpoint there; pass the file the \
                  streams were synced into with --into FILE",
-                self.into.display()
+                warehouse.describe()
             );
         }
-        let mut destination = SqliteDestination::open(&self.into)?;
+        let mut destination = warehouse.open().await?;
         let mut deleted = Vec::with_capacity(self.streams.len());
         for stream in &self.streams {
             deleted.push((stream, destination.reset(stream).await?));

@@ -2,20 +2,17 @@
 //! `_runs` table), newest first, read without waiting for a sync under way.
 
 use crate::cli::Cli;
-use crate::cli::commands::sync::DEFAULT_DATABASE;
 use crate::cli::output::print_table;
-use crate::destinations::sqlite::recent_runs;
+use crate::cli::warehouse::WarehouseArgs;
 use crate::printable::printable;
 use anyhow::bail;
 use clap::Args;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Debug, Args)]
 pub struct RunsCommand {
-    /// SQLite file the syncs wrote into.
-    #[arg(long, default_value = DEFAULT_DATABASE)]
-    pub into: PathBuf,
+    #[command(flatten)]
+    pub warehouse: WarehouseArgs,
     /// How many runs to show, newest first.
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub last: usize,
@@ -23,13 +20,14 @@ pub struct RunsCommand {
 
 impl RunsCommand {
     pub async fn execute(&self, cli: &Cli) -> anyhow::Result<ExitCode> {
-        if !self.into.exists() {
+        let warehouse = self.warehouse.warehouse()?;
+        if warehouse.is_missing_file() {
             bail!(
                 "{} does not exist, so nothing was synced into it; pass the file with --into FILE",
-                self.into.display()
+                warehouse.describe()
             );
         }
-        let runs = recent_runs(&self.into, self.last)?;
+        let runs = warehouse.recent_runs(self.last).await?;
         if cli.json {
             for run in &runs {
                 println!("{}", serde_json::to_string(run)?);
@@ -72,7 +70,7 @@ impl RunsCommand {
             &rows,
         );
         if runs.is_empty() {
-            println!("no run recorded in {} yet", self.into.display());
+            println!("no run recorded in {} yet", warehouse.describe());
         }
         Ok(ExitCode::SUCCESS)
     }

@@ -4,19 +4,15 @@
 use crate::cli::connection::ConnectionArgs;
 use crate::cli::output::{covered, print_table};
 use crate::cli::progress::TerminalProgress;
+use crate::cli::warehouse::WarehouseArgs;
 use crate::cli::{Cli, exit_code};
-use crate::destinations::SqliteDestination;
 use crate::sync::{
     DEFAULT_CONCURRENCY, DEFAULT_MAX_PAGES, Outcome, SyncEngine, SyncOptions, SyncReport,
 };
 use anyhow::bail;
 use clap::Args;
 use std::borrow::Cow;
-use std::path::PathBuf;
 use std::process::ExitCode;
-
-/// Default SQLite file of `sync`.
-pub const DEFAULT_DATABASE: &str = "anthropic.sqlite";
 
 #[derive(Debug, Args)]
 pub struct SyncCommand {
@@ -25,9 +21,8 @@ pub struct SyncCommand {
     /// Streams to sync, comma-separated (default: every stream the keys unlock).
     #[arg(long, value_delimiter = ',')]
     pub streams: Option<Vec<String>>,
-    /// SQLite file to write.
-    #[arg(long, default_value = DEFAULT_DATABASE)]
-    pub into: PathBuf,
+    #[command(flatten)]
+    pub warehouse: WarehouseArgs,
     /// Re-read everything, even for streams that support incremental reads.
     #[arg(long)]
     pub full_refresh: bool,
@@ -52,7 +47,7 @@ impl SyncCommand {
     pub async fn execute(&self, cli: &Cli) -> anyhow::Result<ExitCode> {
         let runtime = cli.runtime()?;
         let connection = self.connection.resolve().await?;
-        let mut destination = SqliteDestination::open(&self.into)?;
+        let mut destination = self.warehouse.warehouse()?.open().await?;
         let mut progress = TerminalProgress::stderr(!cli.json);
         let options = SyncOptions {
             streams: self.streams.clone(),
@@ -65,7 +60,7 @@ impl SyncCommand {
         let report = SyncEngine {
             runtime: &runtime,
             connection: &connection.config,
-            destination: &mut destination,
+            destination: &mut *destination,
             progress: &mut progress,
         }
         .run(&options)

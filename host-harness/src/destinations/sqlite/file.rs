@@ -3,12 +3,12 @@
 //! transaction that is committed batch by batch, checkpoints read back and
 //! reset. The writer thread owns it; nothing else touches the connection.
 
-use super::batch::{Batch, BatchLimits};
 use super::history;
 use super::ownership::{self, Ownership};
-use super::sql::{self, quote};
+use super::sql;
 use super::write_lock::WriteLock;
-use super::{STATE_TABLE, timestamp};
+use crate::destinations::batch::{Batch, BatchLimits};
+use crate::destinations::metadata::{STATE_TABLE, quote, timestamp};
 use crate::destinations::record::Cell;
 use crate::destinations::runs::StreamRecord;
 use crate::destinations::table::TableSpec;

@@ -4,12 +4,10 @@
 //! can be looked at while a sync runs.
 
 use crate::destinations::DestinationError;
+use crate::destinations::metadata::RUNS_TABLE;
 use crate::destinations::runs::{RunRecord, StreamRecord};
 use rusqlite::{Connection, OpenFlags, params};
 use std::path::Path;
-
-/// The table of runs.
-pub const RUNS_TABLE: &str = "_runs";
 
 pub fn create_table(connection: &Connection) -> rusqlite::Result<()> {
     connection.execute_batch(&format!(

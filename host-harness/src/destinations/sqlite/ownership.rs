@@ -4,11 +4,8 @@
 //! registered in `_connector_tables`; files written before the registry existed
 //! are recognised by the shape only the connector gives a table.
 
-use super::{RAW_COLUMN, STATE_TABLE, SYNCED_AT_COLUMN};
+use crate::destinations::metadata::{RAW_COLUMN, STATE_TABLE, SYNCED_AT_COLUMN, TABLES_TABLE};
 use rusqlite::{Connection, OptionalExtension};
-
-/// The registry of the tables the connector created.
-pub const TABLES_TABLE: &str = "_connector_tables";
 
 /// Who a table name belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,17 +1,14 @@
 //! The SQL the SQLite destination speaks: column types, table definitions,
 //! and the statements that write a page, all derived from a [`TableSpec`].
 
-use super::{
+use crate::destinations::metadata::{
     DELETED_AT_COLUMN, FIRST_SEEN_COLUMN, RAW_COLUMN, RUN_ID_COLUMN, STATE_TABLE, SYNCED_AT_COLUMN,
+    quote,
 };
 use crate::destinations::record::Cell;
 use crate::destinations::table::{ColumnKind, TableSpec};
 use rusqlite::ToSql;
 use rusqlite::types::{ToSqlOutput, ValueRef};
-
-pub fn quote(identifier: &str) -> String {
-    format!("\"{}\"", identifier.replace('"', "\"\""))
-}
 
 /// SQLite's storage class for a column kind. Timestamps and dates stay
 /// ISO 8601 text (SQLite's date functions read it); decimals stay exact text.

@@ -1,7 +1,7 @@
-//! When pages written into the open transaction are committed. Every page
-//! goes in with its stream's checkpoint, so whatever is committed is whole;
-//! committing many pages at once saves SQLite writing the same index pages
-//! to its log again for every page. A kill loses at most the open batch, and
+//! When pages written into the open transaction are committed, in SQLite and
+//! PostgreSQL alike. Every page goes in with its stream's checkpoint, so
+//! whatever is committed is whole; committing many pages at once saves the
+//! database writing the same index pages to its log again for every page. A kill loses at most the open batch, and
 //! the next run resumes from the checkpoint committed before it.
 
 use std::time::{Duration, Instant};
@@ -40,7 +40,7 @@ impl Default for BatchLimits {
 
 /// The pages written since the last commit.
 #[derive(Debug)]
-pub(super) struct Batch {
+pub(crate) struct Batch {
     limits: BatchLimits,
     opened: Option<Instant>,
     rows: usize,
