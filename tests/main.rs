@@ -21,6 +21,7 @@ mod keep_alive;
 mod kill;
 mod pacing;
 mod pagination;
+mod postgres;
 mod redaction;
 mod report_memory;
 mod reports;
