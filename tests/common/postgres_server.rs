@@ -112,10 +112,13 @@ impl PgSchema {
 /// The process's server, started on first use.
 pub fn server() -> &'static PostgresServer {
     static SERVER: OnceLock<PostgresServer> = OnceLock::new();
-    SERVER.get_or_init(start)
+    SERVER.get_or_init(|| start(false))
 }
 
-fn start() -> PostgresServer {
+/// Start a server of the caller's own. A `durable` one syncs its log to disk
+/// as a production server does (for benchmarks); otherwise it skips that
+/// (for tests, which throw it away).
+pub fn start(durable: bool) -> PostgresServer {
     let bin = binaries().unwrap_or_else(|| {
         panic!(
             "PostgreSQL's server binaries (initdb, pg_ctl) were not found: install Debian's \
@@ -151,10 +154,13 @@ fn start() -> PostgresServer {
             ])
             .arg(&data),
     );
-    let options = format!(
-        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off",
+    let mut options = format!(
+        "-p {port} -k {} -c listen_addresses=127.0.0.1",
         data.display()
     );
+    if !durable {
+        options.push_str(" -c fsync=off -c full_page_writes=off");
+    }
     run(
         as_postgres,
         Command::new(bin.join("pg_ctl"))

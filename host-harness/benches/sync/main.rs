@@ -4,12 +4,16 @@
 //! memory of the sync, and where the time went (inside plugin calls, of which
 //! HTTP in flight and waiting on the request budget, and the destination;
 //! busy times summed over concurrent work, so they can exceed the wall time). On the `activities` data it also runs a plain
-//! script doing the same job and a native floor, and prints the ratios.
+//! script doing the same job and a native floor, and prints the ratios. The
+//! `→ PostgreSQL` scenarios sync the same data into a local PostgreSQL server
+//! of the benchmark's own (durable settings), for the two load rates side by side.
 //!
 //! Run: `cargo bench -p host-harness --bench sync` (a word after `--` keeps
 //! only the scenarios whose name contains it, e.g. `-- activities`).
 
 mod floor;
+#[path = "../../../tests/common/postgres_server.rs"]
+mod postgres_server;
 mod process;
 mod scenario;
 
@@ -46,10 +50,26 @@ fn main() {
     );
     let mut runs: Vec<(Scenario, SyncRun)> = Vec::new();
     let mut yardsticks = Vec::new();
+    // A durable server, as in production, started only if a scenario needs it.
+    let postgres = scenarios
+        .iter()
+        .any(|s| s.into_postgres)
+        .then(|| postgres_server::start(true));
     for (index, scenario) in scenarios.into_iter().enumerate() {
         let mock = Mock::start(&scenario);
         let database = dir.path().join(format!("{index}.sqlite"));
-        let run = process::sync(&scenario, &mock, &database, &cache);
+        let into = match &postgres {
+            Some(server) if scenario.into_postgres => {
+                vec![
+                    "--into".into(),
+                    server.url(),
+                    "--schema".into(),
+                    format!("bench_{index}"),
+                ]
+            }
+            _ => vec!["--into".into(), database.display().to_string()],
+        };
+        let run = process::sync(&scenario, &mock, &into, &cache);
         print_sync(&scenario.name, &run);
         if scenario.yardsticks {
             let script =
@@ -136,6 +156,25 @@ fn print_ratios(
             "{family}: full volume takes {:.1}× the time of one tenth (linear: 10×){memory}",
             full.wall.as_secs_f64() / tenth.wall.as_secs_f64(),
         );
+    }
+    // The same sync into PostgreSQL and into SQLite, side by side.
+    for (scenario, run) in runs.iter().filter(|(s, _)| s.into_postgres) {
+        let into_sqlite = runs.iter().find(|(s, _)| {
+            !s.into_postgres
+                && s.streams == scenario.streams
+                && s.full_volume == scenario.full_volume
+                && s.mock == scenario.mock
+        });
+        if let Some((_, sqlite)) = into_sqlite {
+            let rate = |r: &SyncRun| r.rows as f64 / r.wall.as_secs_f64();
+            println!(
+                "{}: {:.0} rows/s into PostgreSQL, {:.0} into SQLite ({:.2}×)",
+                scenario.name,
+                rate(run),
+                rate(sqlite),
+                rate(run) / rate(sqlite),
+            );
+        }
     }
     for (scenario, run) in runs.iter().filter(|(s, _)| s.latency_ms > 0) {
         let Some(requests) = run.requests else {

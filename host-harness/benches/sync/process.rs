@@ -84,8 +84,9 @@ pub fn warm_up(cache: &Path) {
     assert!(status.success(), "harness streams --mock failed");
 }
 
-/// Sync the scenario's streams from `mock` into `database`.
-pub fn sync(scenario: &Scenario, mock: &Mock, database: &Path, cache: &Path) -> SyncRun {
+/// Sync the scenario's streams from `mock` into `into` (the `--into` and
+/// `--schema` arguments).
+pub fn sync(scenario: &Scenario, mock: &Mock, into: &[String], cache: &Path) -> SyncRun {
     let mut command = Command::new(HARNESS);
     command
         .arg("--cache-dir")
@@ -97,8 +98,8 @@ pub fn sync(scenario: &Scenario, mock: &Mock, database: &Path, cache: &Path) -> 
                 .into_iter()
                 .flatten(),
         )
-        .args(["--json", "sync", "--streams", scenario.streams, "--into"])
-        .arg(database)
+        .args(["--json", "sync", "--streams", scenario.streams])
+        .args(into)
         .args(["--concurrency", &scenario.concurrency.to_string()])
         .env(BASE_URL_ENV, &mock.base_url)
         .env(ADMIN_KEY_ENV, anthropic_mock::DEMO_ADMIN_KEY)

@@ -37,6 +37,9 @@ pub struct Scenario {
     pub latency_ms: u64,
     /// Also run the plain script and the native floor on this data.
     pub yardsticks: bool,
+    /// Sync into PostgreSQL (a local server of the benchmark's own) instead
+    /// of a SQLite file.
+    pub into_postgres: bool,
 }
 
 fn days_ago(days: i64) -> String {
@@ -85,6 +88,7 @@ pub fn all() -> Vec<Scenario> {
             requests_per_minute: None,
             latency_ms: 0,
             yardsticks: false,
+            into_postgres: false,
         };
 
         let activities = scale(1_000_000);
@@ -97,6 +101,16 @@ pub fn all() -> Vec<Scenario> {
                 "activities",
             )
         });
+        // The same sync into PostgreSQL: the two load rates side by side.
+        scenarios.push(Scenario {
+            into_postgres: true,
+            ..scenario(
+                format!("activities {} → PostgreSQL", count(activities)),
+                "activities → PostgreSQL",
+                small_org(&["--activities".into(), activities.to_string()]),
+                "activities",
+            )
+        });
 
         let users = scale(1_000_000);
         scenarios.push(scenario(
@@ -105,6 +119,15 @@ pub fn all() -> Vec<Scenario> {
             small_org(&["--users".into(), users.to_string()]),
             "admin_users",
         ));
+        scenarios.push(Scenario {
+            into_postgres: true,
+            ..scenario(
+                format!("admin_users {} → PostgreSQL", count(users)),
+                "admin_users → PostgreSQL",
+                small_org(&["--users".into(), users.to_string()]),
+                "admin_users",
+            )
+        });
 
         // 12 series × 10,080 minutes ≈ 121k rows in a week at 1m.
         let series = if full_volume { 12 } else { 1 };
