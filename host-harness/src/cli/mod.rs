@@ -23,7 +23,7 @@ use std::time::Duration;
 #[command(
     name = "harness",
     version,
-    about = "Run the Anthropic Admin & Compliance connector component: test a connection, list streams, sync into SQLite, call the request functions, or serve a mock of the API."
+    about = "Run the Anthropic Admin & Compliance connector component: test a connection, list streams, sync into SQLite or PostgreSQL, call the request functions, or serve a mock of the API."
 )]
 pub struct Cli {
     /// Machine-readable output: JSON lines.

@@ -1,6 +1,6 @@
-//! `harness reset`: forget where streams stand in a SQLite file, so the next
-//! sync reads them from the start. Their rows stay; an incremental stream
-//! upserts over them by key. The remedy the plugin names when a stream's saved
+//! `harness reset`: forget where streams stand in a SQLite file or a
+//! PostgreSQL schema, so the next sync reads them from the start. Their rows
+//! stay; an incremental stream upserts over them by key. The remedy the plugin names when a stream's saved
 //! state cannot be read any more.
 
 use crate::cli::Cli;

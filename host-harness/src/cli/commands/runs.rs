@@ -1,5 +1,6 @@
-//! `harness runs`: the recent history of syncs into a SQLite file (its
-//! `_runs` table), newest first, read without waiting for a sync under way.
+//! `harness runs`: the recent history of syncs into a SQLite file or a
+//! PostgreSQL schema (its `_runs` table), newest first, read without waiting
+//! for a sync under way.
 
 use crate::cli::Cli;
 use crate::cli::output::print_table;

@@ -1,5 +1,5 @@
-//! `harness sync`: read the selected streams into a SQLite file, with progress
-//! on stderr and a summary at the end.
+//! `harness sync`: read the selected streams into a SQLite file or a
+//! PostgreSQL schema, with progress on stderr and a summary at the end.
 
 use crate::cli::connection::ConnectionArgs;
 use crate::cli::output::{covered, print_table};

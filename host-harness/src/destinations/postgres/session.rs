@@ -50,13 +50,33 @@ pub(super) async fn connect(
             .await
             .map_err(|e| DestinationError::Open {
                 location: location.describe().to_owned(),
-                reason: super::explain(&e),
+                reason: format!("{}: {}", super::explain(&e), remedy(&e)),
             })?;
     let connection = tokio::spawn(async move {
         // A broken connection fails the next statement, which says why.
         let _ = connection.await;
     });
     Ok((client, connection))
+}
+
+/// What to do when connecting failed.
+fn remedy(error: &tokio_postgres::Error) -> &'static str {
+    use tokio_postgres::error::SqlState;
+    match error.code() {
+        Some(code)
+            if *code == SqlState::INVALID_PASSWORD
+                || *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION =>
+        {
+            "check the user, and put the password in PGPASSWORD"
+        }
+        Some(code) if *code == SqlState::INVALID_CATALOG_NAME => {
+            "check the database name at the end of the URL, or create that database"
+        }
+        Some(_) => "check the URL's user and database, and the server's log",
+        None => {
+            "check the host and port, and that the server is running and accepts connections from here"
+        }
+    }
 }
 
 impl Session {
