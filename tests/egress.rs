@@ -23,8 +23,9 @@ async fn a_host_outside_the_allow_list_is_refused_and_never_reached() {
         page_cursor: None,
         parents: &[],
     };
+    let sent = host_harness::egress::RequestCount::default();
     let err = runtime()
-        .read_page(&conn, &request)
+        .read_page(&conn, &request, &sent)
         .await
         .unwrap_err()
         .to_string();
@@ -33,6 +34,7 @@ async fn a_host_outside_the_allow_list_is_refused_and_never_reached() {
         "{err}"
     );
     assert!(err.contains("HttpRequestDenied"), "{err}");
+    assert_eq!(sent.take(), 0, "a denied request is not sent");
     assert!(mock.requests().is_empty(), "the mock must see nothing");
     // Refused before any connection: none opened, none counted.
     assert_eq!(mock.connections_accepted(), 0);

@@ -16,7 +16,18 @@ async fn each_run_is_recorded_with_what_its_streams_did_and_rows_name_their_run(
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("w.sqlite");
     let options = options(&["admin_users", "organizations"], 10);
-    assert!(sync(&connection, &db, &options).await.succeeded());
+    let first = sync(&connection, &db, &options).await;
+    assert!(first.succeeded());
+    // Each stream counts the requests its reads sent.
+    let sent_to = |path: &str| mock.requests().iter().filter(|r| r.path == path).count() as u64;
+    assert_eq!(
+        first.stream("admin_users").unwrap().requests,
+        sent_to("/v1/organizations/users")
+    );
+    assert_eq!(
+        first.streams.iter().map(|s| s.requests).sum::<u64>(),
+        mock.requests().len() as u64
+    );
     fail_after(&mock, "/v1/organizations/users", 2);
     assert!(!sync(&connection, &db, &options).await.succeeded());
 
@@ -89,6 +100,9 @@ async fn each_run_is_recorded_with_what_its_streams_did_and_rows_name_their_run(
         users["error"].as_str().unwrap().contains("HTTP 500"),
         "{users}"
     );
+    // Two pages, then the third page's first attempt and its retries, all failed.
+    let count = |field: &str| users[field].as_u64().unwrap();
+    assert_eq!(count("requests"), 2 + 1 + count("retries"), "{users}");
     assert_eq!(stream("organizations")["outcome"], "succeeded");
 }
 

@@ -24,7 +24,7 @@ pub use budget::{MAX_HOLD, RequestRate};
 pub use client::ClientSettings;
 pub use hooks::{EgressHooks, Route};
 pub use log::{DEFAULT_CAPACITY, EgressHistory, EgressLog, EgressRecord};
-pub use stats::HttpStats;
+pub use stats::{HttpStats, RequestCount};
 pub use time_limits::HttpTimeouts;
 pub use transport::HttpTransport;
 

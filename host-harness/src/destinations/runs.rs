@@ -18,6 +18,9 @@ pub struct StreamRecord {
     pub changed_rows: u64,
     pub deleted_rows: u64,
     pub pages: u64,
+    /// HTTP requests its reads sent (absent from runs recorded before it was counted).
+    #[serde(default)]
+    pub requests: u64,
     pub retries: u32,
     #[serde(default)]
     pub warnings: Vec<String>,

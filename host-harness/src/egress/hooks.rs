@@ -7,6 +7,7 @@
 use super::EgressPolicy;
 use super::budget::RequestRate;
 use super::log::{EgressLog, EgressRecord};
+use super::stats::RequestCount;
 use super::time_limits::HttpTimeouts;
 use super::transport::HttpTransport;
 use bytes::Bytes;
@@ -28,6 +29,8 @@ pub struct EgressHooks {
     timeouts: HttpTimeouts,
     /// None for calls without a connection, whose policy allows nothing.
     route: Option<Route>,
+    /// Counts the requests sent, when the caller asked.
+    sent: Option<RequestCount>,
 }
 
 impl EgressHooks {
@@ -36,12 +39,14 @@ impl EgressHooks {
         log: EgressLog,
         timeouts: HttpTimeouts,
         route: Option<Route>,
+        sent: Option<RequestCount>,
     ) -> Self {
         Self {
             policy,
             log,
             timeouts,
             route,
+            sent,
         }
     }
 }
@@ -66,6 +71,7 @@ impl WasiHttpHooks for EgressHooks {
         let log = self.log.clone();
         let timeouts = self.timeouts;
         let route = self.route.clone();
+        let sent = self.sent.clone();
         Box::new(async move {
             // Buffer the body before anything else: the guest writes it while
             // awaiting the response, and a body dropped early fails the request.
@@ -80,6 +86,9 @@ impl WasiHttpHooks for EgressHooks {
             let Some(route) = route.filter(|_| allowed) else {
                 return Err(wasmtime_wasi_http::Error::HttpRequestDenied);
             };
+            if let Some(sent) = &sent {
+                sent.add_one();
+            }
             let request = http::Request::from_parts(parts, Full::new(body));
             let response = route
                 .transport

@@ -204,3 +204,19 @@ mod tests {
         );
     }
 }
+
+/// The requests one caller's plugin calls sent, counted apart from the
+/// connection's totals: a sync counts each stream's this way, retries included.
+#[derive(Debug, Clone, Default)]
+pub struct RequestCount(Arc<AtomicU64>);
+
+impl RequestCount {
+    pub fn add_one(&self) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The requests counted since the last take, counting from zero again.
+    pub fn take(&self) -> u64 {
+        self.0.swap(0, Ordering::Relaxed)
+    }
+}

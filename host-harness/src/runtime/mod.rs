@@ -22,8 +22,8 @@ pub use model::LogLevel;
 pub use state::LogSink;
 
 use crate::egress::{
-    EgressHooks, EgressLog, EgressPolicy, HttpStats, HttpTimeouts, HttpTransport, RequestRate,
-    Route,
+    EgressHooks, EgressLog, EgressPolicy, HttpStats, HttpTimeouts, HttpTransport, RequestCount,
+    RequestRate, Route,
 };
 use crate::secrets::Secrets;
 use contract::current::{self as contract_version, Connector, ConnectorPre};
@@ -180,7 +180,11 @@ impl PluginRuntime {
         self.limits
     }
 
-    fn new_store(&self, connection: Option<&ConnectionConfig>) -> Store<HostState> {
+    fn new_store(
+        &self,
+        connection: Option<&ConnectionConfig>,
+        sent: Option<RequestCount>,
+    ) -> Store<HostState> {
         let policy = match connection {
             Some(c) => c.egress.clone(),
             // Calls without a connection (the manifest) may not reach anything.
@@ -196,7 +200,7 @@ impl PluginRuntime {
             wasi: WasiCtx::builder().build(),
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
-            hooks: EgressHooks::new(policy, self.egress_log.clone(), timeouts, route),
+            hooks: EgressHooks::new(policy, self.egress_log.clone(), timeouts, route, sent),
             limiter: SandboxLimiter::new(self.limits.memory_bytes),
             secrets,
             log: self.log.clone(),
@@ -215,9 +219,19 @@ impl PluginRuntime {
         connection: Option<&ConnectionConfig>,
         call: impl AsyncFnOnce(&Connector, &mut Store<HostState>) -> wasmtime::Result<R>,
     ) -> Result<R, CallError> {
+        self.call_counting(connection, None, call).await
+    }
+
+    /// [`call`](Self::call), counting the requests it sends into `sent`.
+    async fn call_counting<R>(
+        &self,
+        connection: Option<&ConnectionConfig>,
+        sent: Option<&RequestCount>,
+        call: impl AsyncFnOnce(&Connector, &mut Store<HostState>) -> wasmtime::Result<R>,
+    ) -> Result<R, CallError> {
         let secrets = connection.map(|c| c.secrets.clone()).unwrap_or_default();
         let redact = |text: &str| secrets.redact(text);
-        let mut store = self.new_store(connection);
+        let mut store = self.new_store(connection, sent.cloned());
         let run = async {
             let instance = self
                 .pre
@@ -313,15 +327,17 @@ impl PluginRuntime {
         .map_err(plugin_failure(connection))
     }
 
-    /// Read one page of a stream.
+    /// Read one page of a stream, counting the requests it sends into `sent`
+    /// (a failed read's too).
     pub async fn read_page(
         &self,
         connection: &ConnectionConfig,
         request: &ReadRequest<'_>,
+        sent: &RequestCount,
     ) -> Result<Page, CallError> {
         let conn = wit_connection(connection);
         let request = contract_version::read_request(request);
-        self.call(Some(connection), async |plugin, store| {
+        self.call_counting(Some(connection), Some(sent), async |plugin, store| {
             plugin
                 .anthropic_connector_plugin()
                 .call_read_page(store, &conn, &request)

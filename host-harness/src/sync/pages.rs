@@ -12,6 +12,7 @@ use super::shared::Shared;
 use super::stream::{PageSignals, StreamRun, StreamTally};
 use super::walk::PageWalk;
 use crate::destinations::{Checkpoint, TableSpec};
+use crate::egress::RequestCount;
 use crate::printable::printable;
 use crate::runtime::model::{Page, PluginError, ReadRequest};
 use crate::runtime::{CallError, PluginFailure};
@@ -173,14 +174,19 @@ impl Reader<'_, '_> {
             parents: self.parents,
         };
         let mut attempt = 0;
+        let sent = RequestCount::default();
         loop {
             let read = {
                 let _turn = shared.call_permit().await;
                 let since = Instant::now();
-                let read = shared.runtime.read_page(shared.connection, &request).await;
+                let read = shared
+                    .runtime
+                    .read_page(shared.connection, &request, &sent)
+                    .await;
                 shared.spent().plugin_call(since);
                 read
             };
+            self.tally.update(|r| r.requests += sent.take());
             let error = match read {
                 Ok(page) => return Ok(page),
                 Err(error) => error,

@@ -32,6 +32,8 @@ pub struct StreamReport {
     /// snapshot ([`snapshot_complete`](Self::snapshot_complete)) of a full refresh.
     pub deleted_rows: u64,
     pub pages: u64,
+    /// HTTP requests its reads sent, retried ones included.
+    pub requests: u64,
     pub retries: u32,
     #[serde(serialize_with = "crate::duration_ms::serialize")]
     pub duration: Duration,
@@ -69,6 +71,7 @@ impl StreamReport {
             changed_rows: self.changed_rows,
             deleted_rows: self.deleted_rows,
             pages: self.pages,
+            requests: self.requests,
             retries: self.retries,
             warnings: self.warnings.clone(),
         }
@@ -84,6 +87,7 @@ impl StreamReport {
             changed_rows: 0,
             deleted_rows: 0,
             pages: 0,
+            requests: 0,
             retries: 0,
             duration: Duration::ZERO,
             outcome: Outcome::Succeeded,
