@@ -386,3 +386,50 @@ async fn the_commands_take_a_postgres_url_and_say_what_is_wrong_with_a_bad_one()
         "{schema_for_file}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_named_connection_syncs_into_its_own_warehouse_and_schema() {
+    let mock = mock(6, 1).await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("prod.env"),
+        format!("ANTHROPIC_ADMIN_API_KEY={}\n", crate::common::ADMIN_KEY),
+    )
+    .unwrap();
+    // The slug names the schema unless the entry says otherwise.
+    let slug = PgSchema::fresh("named");
+    let file = dir.path().join("connections.json");
+    std::fs::write(
+        &file,
+        serde_json::json!({"connections": {slug.schema(): {
+            "base_url": mock.base_url(), "secrets_file": "prod.env", "into": slug.url()
+        }}})
+        .to_string(),
+    )
+    .unwrap();
+    let none = crate::common::Keys {
+        admin: None,
+        compliance: None,
+    };
+    let file = file.to_str().unwrap();
+    let synced = tokio::task::block_in_place(|| {
+        harness(
+            &[
+                "sync",
+                "--connection",
+                slug.schema(),
+                "--connections",
+                file,
+                "--streams",
+                "admin_users",
+            ],
+            None,
+            none,
+        )
+    });
+    assert!(synced.status.success(), "{}", stderr(&synced));
+    assert_eq!(
+        rows(&slug, "admin_users", "id"),
+        truth(&mock.org().admin_users, "id")
+    );
+}

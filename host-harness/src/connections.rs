@@ -6,7 +6,8 @@
 //! ```json
 //! {
 //!   "connections": {
-//!     "prod": {"base_url": "https://api.anthropic.com", "secrets_file": "prod.env", "allow_writes": false}
+//!     "prod": {"base_url": "https://api.anthropic.com", "secrets_file": "prod.env", "allow_writes": false,
+//!              "into": "postgres://sync@db.internal:5432/warehouse", "schema": "anthropic_prod"}
 //!   },
 //!   "roles": {
 //!     "auditor": ["claude_compliance_api_request"],
@@ -50,6 +51,13 @@ pub struct NamedConnection {
     pub secrets_file: PathBuf,
     #[serde(default)]
     pub allow_writes: bool,
+    /// Where `harness sync --connection SLUG` writes (as `--into` takes it);
+    /// the default SQLite file when absent.
+    #[serde(default)]
+    pub into: Option<String>,
+    /// The connection's schema in a PostgreSQL `into`; the slug when absent.
+    #[serde(default)]
+    pub schema: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -118,21 +126,7 @@ impl ConnectionsFile {
 
     /// The connection behind `slug`, with its secrets read.
     pub fn resolve(&self, slug: &str) -> Result<ConnectionConfig, ConnectionsError> {
-        let named = self
-            .connections
-            .get(slug)
-            .ok_or_else(|| ConnectionsError::UnknownSlug {
-                slug: slug.to_owned(),
-                known: if self.connections.is_empty() {
-                    "(none)".to_owned()
-                } else {
-                    self.connections
-                        .keys()
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                },
-            })?;
+        let named = self.named(slug)?;
         let secrets_path = self.folder.join(&named.secrets_file);
         let secrets =
             Secrets::from_file(&secrets_path).map_err(|source| ConnectionsError::Secrets {
@@ -147,6 +141,24 @@ impl ConnectionsFile {
         })?;
         config.allow_writes = named.allow_writes;
         Ok(config)
+    }
+
+    /// The entry of `slug`, as the file has it.
+    pub fn named(&self, slug: &str) -> Result<&NamedConnection, ConnectionsError> {
+        self.connections
+            .get(slug)
+            .ok_or_else(|| ConnectionsError::UnknownSlug {
+                slug: slug.to_owned(),
+                known: if self.connections.is_empty() {
+                    "(none)".to_owned()
+                } else {
+                    self.connections
+                        .keys()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                },
+            })
     }
 }
 

@@ -2,6 +2,7 @@
 //! file) for real keys, or the built-in mock when `--mock` asks for it. Never a
 //! key on the command line, and never fake data without that explicit choice.
 
+use crate::connections::ConnectionsFile;
 use crate::egress::{Origin, RequestRate};
 use crate::runtime::ConnectionConfig;
 use crate::secrets::{ADMIN_KEY_ENV, BASE_URL_ENV, COMPLIANCE_KEY_ENV, Secrets};
@@ -159,5 +160,42 @@ impl ConnectionArgs {
 pub fn warn_if_cleartext(base_url: &str) {
     if let Some(warning) = Origin::parse(base_url).and_then(|o| o.cleartext_warning()) {
         eprintln!("warning: {warning}");
+    }
+}
+
+/// A named connection from a connections file, instead of the environment's.
+#[derive(Debug, Clone, Args)]
+pub struct NamedConnectionArgs {
+    /// Use this named connection of the connections file instead of the environment's.
+    #[arg(long, value_name = "SLUG")]
+    pub connection: Option<String>,
+    /// The connections file (slugs with their base URL, secrets file and
+    /// warehouse, and role grants).
+    #[arg(long, env = "HARNESS_CONNECTIONS", value_name = "FILE")]
+    pub connections: Option<PathBuf>,
+}
+
+impl NamedConnectionArgs {
+    /// The connections file, when one is given.
+    pub fn file(&self) -> anyhow::Result<Option<ConnectionsFile>> {
+        Ok(self
+            .connections
+            .as_deref()
+            .map(ConnectionsFile::load)
+            .transpose()?)
+    }
+
+    /// The slug asked for, with the file that names it; none without `--connection`.
+    pub fn slug<'f>(
+        &self,
+        file: Option<&'f ConnectionsFile>,
+    ) -> anyhow::Result<Option<(&str, &'f ConnectionsFile)>> {
+        match (&self.connection, file) {
+            (Some(slug), Some(file)) => Ok(Some((slug, file))),
+            (Some(slug), None) => bail!(
+                "--connection {slug} needs a connections file (--connections FILE or HARNESS_CONNECTIONS)"
+            ),
+            (None, _) => Ok(None),
+        }
     }
 }

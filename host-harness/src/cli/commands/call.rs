@@ -1,17 +1,16 @@
 //! `harness call`: the two request functions from the command line, with the
 //! connection from the environment or a named connection (slug), and grants.
 
-use crate::cli::connection::{ConnectionArgs, warn_if_cleartext};
+use crate::cli::connection::{ConnectionArgs, NamedConnectionArgs, warn_if_cleartext};
 use crate::cli::output::print_table;
 use crate::cli::{Cli, exit_code};
-use crate::connections::{self, ConnectionsFile, Function};
+use crate::connections::{self, Function};
 use crate::runtime::model::{ApiRequest, ApiResponse, HttpMethod, RequestFunction, ResponseBody};
 use crate::runtime::{ConnectionConfig, PluginRuntime};
 use anthropic_mock::MockServer;
 use anyhow::bail;
 use clap::{Args, ValueEnum};
 use serde_json::json;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -48,12 +47,8 @@ pub struct CallCommand {
     /// Most pages with --paginate.
     #[arg(long, default_value_t = 10)]
     pub max_pages: u32,
-    /// Call through this named connection instead of the environment's.
-    #[arg(long, value_name = "SLUG")]
-    pub connection: Option<String>,
-    /// The connections file (slugs and role grants).
-    #[arg(long, env = "HARNESS_CONNECTIONS", value_name = "FILE")]
-    pub connections: Option<PathBuf>,
+    #[command(flatten)]
+    pub named: NamedConnectionArgs,
     /// Call as this role: refused unless the connections file grants it the function.
     #[arg(long)]
     pub role: Option<String>,
@@ -89,25 +84,18 @@ impl CallCommand {
         &self,
     ) -> anyhow::Result<(ConnectionConfig, Option<MockServer>)> {
         let (grant, _) = self.function.function();
-        let file = self
-            .connections
-            .as_deref()
-            .map(ConnectionsFile::load)
-            .transpose()?;
+        let file = self.named.file()?;
         match &file {
             Some(file) => file.authorize(self.role.as_deref(), grant)?,
             None => connections::authorize(&Default::default(), self.role.as_deref(), grant)?,
         }
-        match (&self.connection, &file) {
-            (Some(slug), Some(file)) => {
+        match self.named.slug(file.as_ref())? {
+            Some((slug, file)) => {
                 let config = self.env_connection.paced(file.resolve(slug)?);
                 warn_if_cleartext(&config.base_url);
                 Ok((config, None))
             }
-            (Some(slug), None) => bail!(
-                "--connection {slug} needs a connections file (--connections FILE or HARNESS_CONNECTIONS)"
-            ),
-            (None, _) => {
+            None => {
                 let resolved = self.env_connection.resolve().await?;
                 Ok((resolved.config, resolved.mock))
             }

@@ -1,7 +1,9 @@
 //! `harness sync`: read the selected streams into a SQLite file or a
 //! PostgreSQL schema, with progress on stderr and a summary at the end.
 
-use crate::cli::connection::ConnectionArgs;
+use crate::cli::connection::{
+    ConnectionArgs, NamedConnectionArgs, ResolvedConnection, warn_if_cleartext,
+};
 use crate::cli::output::{covered, print_table};
 use crate::cli::progress::TerminalProgress;
 use crate::cli::warehouse::WarehouseArgs;
@@ -18,6 +20,8 @@ use std::process::ExitCode;
 pub struct SyncCommand {
     #[command(flatten)]
     pub connection: ConnectionArgs,
+    #[command(flatten)]
+    pub named: NamedConnectionArgs,
     /// Streams to sync, comma-separated (default: every stream the keys unlock).
     #[arg(long, value_delimiter = ',')]
     pub streams: Option<Vec<String>>,
@@ -46,8 +50,21 @@ pub struct SyncCommand {
 impl SyncCommand {
     pub async fn execute(&self, cli: &Cli) -> anyhow::Result<ExitCode> {
         let runtime = cli.runtime()?;
-        let connection = self.connection.resolve().await?;
-        let mut destination = self.warehouse.warehouse()?.open().await?;
+        let file = self.named.file()?;
+        let (connection, warehouse) = match self.named.slug(file.as_ref())? {
+            Some((slug, file)) => {
+                let config = self.connection.paced(file.resolve(slug)?);
+                warn_if_cleartext(&config.base_url);
+                let entry = file.named(slug)?;
+                let warehouse = self.warehouse.warehouse_of(Some((slug, entry)))?;
+                (ResolvedConnection { config, mock: None }, warehouse)
+            }
+            None => (
+                self.connection.resolve().await?,
+                self.warehouse.warehouse()?,
+            ),
+        };
+        let mut destination = warehouse.open().await?;
         let mut progress = TerminalProgress::stderr(!cli.json);
         let options = SyncOptions {
             streams: self.streams.clone(),
