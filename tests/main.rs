@@ -23,6 +23,7 @@ mod pacing;
 mod pagination;
 mod postgres;
 mod redaction;
+mod report;
 mod report_memory;
 mod reports;
 mod reset;

@@ -16,6 +16,7 @@ pub mod destinations;
 pub mod duration_ms;
 pub mod egress;
 pub mod printable;
+pub mod report;
 pub mod runtime;
 pub mod secrets;
 pub mod sync;

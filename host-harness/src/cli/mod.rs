@@ -64,7 +64,7 @@ pub enum Command {
     Check(commands::check::CheckCommand),
     /// List the streams the connection's keys unlock.
     Streams(commands::streams::StreamsCommand),
-    /// Sync streams into a SQLite file.
+    /// Sync streams into a SQLite file or a PostgreSQL schema.
     Sync(commands::sync::SyncCommand),
     /// Serve the mock Anthropic API on loopback until interrupted.
     Mock(commands::mock::MockCommand),
@@ -73,10 +73,12 @@ pub enum Command {
     Call(commands::call::CallCommand),
     /// Print the streams reference (Markdown) from the plugin's manifest.
     Docs(commands::docs::DocsCommand),
-    /// Delete streams' checkpoints in a SQLite file (rows are kept): the next sync reads them from the start.
+    /// Delete streams' checkpoints in a warehouse (rows are kept): the next sync reads them from the start.
     Reset(commands::reset::ResetCommand),
-    /// Show the recent syncs into a SQLite file: when, what each stream did, what failed.
+    /// Show the recent syncs into a warehouse: when, what each stream did, what failed.
     Runs(commands::runs::RunsCommand),
+    /// Write an HTML report of a warehouse: cost, tokens, API keys, Claude Code, activity, access.
+    Report(commands::report::ReportCommand),
 }
 
 impl Cli {
@@ -140,6 +142,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Docs(command) => command.execute(&cli).await,
         Command::Reset(command) => command.execute(&cli).await,
         Command::Runs(command) => command.execute(&cli).await,
+        Command::Report(command) => command.execute(&cli).await,
     }
 }
 

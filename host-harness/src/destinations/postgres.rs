@@ -18,6 +18,7 @@ mod session;
 mod sql;
 
 pub use location::{DEFAULT_SCHEMA, PASSWORD_ENV, PostgresLocation};
+pub use session::connect;
 
 use super::batch::BatchLimits;
 use super::runs::{RunRecord, StreamRecord};
@@ -69,7 +70,7 @@ pub async fn recent_runs(
     location: &PostgresLocation,
     limit: usize,
 ) -> Result<Vec<RunRecord>, DestinationError> {
-    let (client, connection) = session::connect(location).await?;
+    let (client, connection) = connect(location).await?;
     let runs = history::recent(&client, &location.schema, limit).await;
     drop(client);
     connection.abort();

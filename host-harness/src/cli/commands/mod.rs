@@ -4,6 +4,7 @@ pub mod call;
 pub mod check;
 pub mod docs;
 pub mod mock;
+pub mod report;
 pub mod reset;
 pub mod runs;
 pub mod streams;

@@ -84,6 +84,11 @@ impl PostgresLocation {
         })
     }
 
+    /// The connection's schema.
+    pub fn schema(&self) -> &str {
+        &self.schema
+    }
+
     /// The database and schema, without the password.
     pub fn describe(&self) -> &str {
         &self.shown

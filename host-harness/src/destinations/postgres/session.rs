@@ -39,8 +39,9 @@ pub(super) struct Session {
     _lock: WriteLock,
 }
 
-/// Open a connection to `location`, its driver running on a task of its own.
-pub(super) async fn connect(
+/// Open a connection to `location`, its driver running on a task of its own
+/// (aborted by whoever holds the handle when done).
+pub async fn connect(
     location: &PostgresLocation,
 ) -> Result<(Client, JoinHandle<()>), DestinationError> {
     let (client, connection) =
