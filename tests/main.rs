@@ -5,6 +5,7 @@
 mod common;
 
 mod activities;
+mod airbyte;
 mod apps;
 mod check;
 mod cleartext;

@@ -10,6 +10,7 @@
 //! - [`cli`]: commands, progress and output formats
 //! - [`printable`]: outside text made safe to echo (control characters escaped)
 
+pub mod airbyte;
 pub mod cli;
 pub mod connections;
 pub mod destinations;

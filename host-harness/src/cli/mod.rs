@@ -79,6 +79,8 @@ pub enum Command {
     Runs(commands::runs::RunsCommand),
     /// Write an HTML report of a warehouse: cost, tokens, API keys, Claude Code, activity, access.
     Report(commands::report::ReportCommand),
+    /// Run as an Airbyte source: spec, check, discover and read in the Airbyte protocol.
+    Airbyte(commands::airbyte::AirbyteCommand),
 }
 
 impl Cli {
@@ -143,6 +145,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Reset(command) => command.execute(&cli).await,
         Command::Runs(command) => command.execute(&cli).await,
         Command::Report(command) => command.execute(&cli).await,
+        Command::Airbyte(command) => command.execute(&cli).await,
     }
 }
 

@@ -1,5 +1,6 @@
 //! The commands of `harness`, one file each.
 
+pub mod airbyte;
 pub mod call;
 pub mod check;
 pub mod docs;
