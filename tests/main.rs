@@ -20,6 +20,7 @@ mod functions;
 mod hostile;
 mod keep_alive;
 mod kill;
+mod node_host;
 mod pacing;
 mod pagination;
 mod postgres;
