@@ -4,6 +4,7 @@
 //! database writing the same index pages to its log again for every page. A kill loses at most the open batch, and
 //! the next run resumes from the checkpoint committed before it.
 
+use super::DestinationError;
 use std::time::{Duration, Instant};
 
 /// How large or old the open batch may grow before it is committed.
@@ -44,6 +45,9 @@ pub(crate) struct Batch {
     limits: BatchLimits,
     opened: Option<Instant>,
     rows: usize,
+    /// Why a batch could not be committed: nothing more may be written, as
+    /// a later page's checkpoint would skip the lost pages' records.
+    lost: Option<String>,
 }
 
 impl Batch {
@@ -52,6 +56,24 @@ impl Batch {
             limits,
             opened: None,
             rows: 0,
+            lost: None,
+        }
+    }
+
+    /// The open batch could not be committed, for `reason`.
+    pub fn lose(&mut self, reason: String) {
+        self.close();
+        self.lost = Some(reason);
+    }
+
+    /// Whether the destination at `location` may still be written.
+    pub fn usable(&self, location: &str) -> Result<(), DestinationError> {
+        match &self.lost {
+            None => Ok(()),
+            Some(reason) => Err(DestinationError::BatchLost {
+                location: location.to_owned(),
+                reason: reason.clone(),
+            }),
         }
     }
 

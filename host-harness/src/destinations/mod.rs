@@ -7,6 +7,7 @@
 //! column kinds each destination maps to its own types.
 
 pub mod batch;
+pub mod evolution;
 pub mod metadata;
 pub mod postgres;
 pub mod record;

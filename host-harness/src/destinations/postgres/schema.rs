@@ -5,9 +5,9 @@
 //! is left alone, and so is a column whose type the stream changed.
 
 use super::sql::{self, METADATA_COLUMNS, qualified, sql_type};
-use crate::destinations::DestinationError;
 use crate::destinations::metadata::{RUNS_TABLE, STATE_TABLE, TABLES_TABLE, quote};
 use crate::destinations::table::TableSpec;
+use crate::destinations::{DestinationError, evolution};
 use tokio_postgres::GenericClient;
 
 /// The table whose one row is locked by the sync writing the schema.
@@ -124,13 +124,8 @@ pub async fn prepare(
         .iter()
         .map(|row| row.get(0))
         .collect();
-    if existing_key != table.primary_key {
-        return Err(DestinationError::KeyChanged {
-            table: table.name.clone(),
-            existing: existing_key.join(", "),
-            declared: table.primary_key.join(", "),
-        });
-    }
+    let existing_key: Vec<&str> = existing_key.iter().map(String::as_str).collect();
+    evolution::check_key(table, &existing_key)?;
     let existing: Vec<(String, String)> = client
         .query(
             "SELECT column_name::text, data_type::text FROM information_schema.columns
@@ -145,24 +140,9 @@ pub async fn prepare(
         .columns
         .iter()
         .map(|c| (c.name.as_str(), sql_type(c.kind)))
-        .chain(METADATA_COLUMNS);
-    let mut missing = Vec::new();
-    for (column, (ddl, data_type)) in wanted {
-        match existing.iter().find(|(name, _)| name == column) {
-            // Rows already hold values of the old type: refuse (before
-            // altering anything) rather than cast them behind the user's back.
-            Some((_, existing_type)) if existing_type != data_type => {
-                return Err(DestinationError::TypeChanged {
-                    table: table.name.clone(),
-                    column: column.to_owned(),
-                    existing: existing_type.clone(),
-                    declared: data_type.to_owned(),
-                });
-            }
-            Some(_) => {}
-            None => missing.push((column, ddl.trim_end_matches(" NOT NULL"))),
-        }
-    }
+        .chain(METADATA_COLUMNS)
+        .map(|(column, (ddl, data_type))| (column, data_type, ddl.trim_end_matches(" NOT NULL")));
+    let missing = evolution::missing_columns(&table.name, wanted, &existing, false)?;
     for (column, ddl) in missing {
         client
             .batch_execute(&format!(

@@ -32,8 +32,6 @@ pub(super) struct Session {
     statements: HashMap<String, Statement>,
     batch: Batch,
     in_transaction: bool,
-    /// Why the last batch could not be committed: nothing more is written.
-    lost: Option<String>,
     /// The run under way, whose id every row written is stamped with.
     run_id: Option<i64>,
     _lock: WriteLock,
@@ -106,7 +104,6 @@ impl Session {
             statements: HashMap::new(),
             batch: Batch::new(limits),
             in_transaction: false,
-            lost: None,
             run_id: None,
             _lock: lock,
         })
@@ -321,20 +318,14 @@ impl Session {
         self.in_transaction = false;
         if let Err(error) = self.client.batch_execute("COMMIT").await {
             let _ = self.client.batch_execute("ROLLBACK").await;
-            self.lost = Some(super::explain(&error));
+            self.batch.lose(super::explain(&error));
             return self.usable();
         }
         Ok(())
     }
 
     fn usable(&self) -> Result<(), DestinationError> {
-        match &self.lost {
-            None => Ok(()),
-            Some(reason) => Err(DestinationError::BatchLost {
-                location: self.shown.clone(),
-                reason: reason.clone(),
-            }),
-        }
+        self.batch.usable(&self.shown)
     }
 }
 

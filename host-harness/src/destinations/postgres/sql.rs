@@ -72,14 +72,14 @@ pub fn create_table(schema: &str, table: &TableSpec) -> String {
 
 /// Write one page and count what it did, in one statement. Parameters: one
 /// `text[]` per column of the table (in its order), the records (`text[]`),
-/// when the stream's read began, now (both `timestamptz`), the run (`bigint`).
+/// when the stream's read began, now (both as text), the run (`bigint`).
 ///
-/// The page is unnested into rows; a key the page holds twice is written
-/// once, as its last record. `previous` classifies each key against the
-/// table as it was before the page: every part of a statement sees the same
-/// snapshot, so the upsert in `written` does not change what `previous`
-/// reads. Returns new, changed and unchanged keys (a key written earlier in
-/// the same read counts as none of them).
+/// The page is unnested into rows, each value cast once to its column's
+/// type; a key the page holds twice is written once, as its last record.
+/// `previous` classifies each key against the table as it was before the
+/// page: every part of a statement sees the same snapshot, so the upsert in
+/// `written` does not change what `previous` reads. Returns new, changed and
+/// unchanged keys (a key written earlier in the same read counts as none).
 pub fn write_page(schema: &str, table: &TableSpec) -> String {
     let target = qualified(schema, &table.name);
     let columns: Vec<String> = table.columns.iter().map(|c| quote(&c.name)).collect();
@@ -94,43 +94,38 @@ pub fn write_page(schema: &str, table: &TableSpec) -> String {
     let arrays: Vec<String> = (1..=n + 1).map(|i| format!("${i}::text[]")).collect();
     let (started, now, run_id) = (n + 2, n + 3, n + 4);
     let keys: Vec<String> = table.primary_key.iter().map(|k| quote(k)).collect();
-    let cast = |name: &str| {
-        let kind = table
-            .columns
-            .iter()
-            .find(|c| c.name == name)
-            .map_or(ColumnKind::Text, |c| c.kind);
-        format!("CAST(p.{} AS {})", quote(name), sql_type(kind).0)
-    };
-    let join: Vec<String> = table
-        .primary_key
-        .iter()
-        .map(|k| format!("t.{} = {}", quote(k), cast(k)))
-        .collect();
-    let values: Vec<String> = table.columns.iter().map(|c| cast(&c.name)).collect();
-    let updates: Vec<String> = table
+    let unnested_keys: Vec<String> = keys.iter().map(|k| format!("u.{k}")).collect();
+    let cast: Vec<String> = table
         .columns
         .iter()
-        .map(|c| quote(&c.name))
+        .map(|c| {
+            let name = quote(&c.name);
+            format!("CAST(u.{name} AS {}) AS {name}", sql_type(c.kind).0)
+        })
+        .collect();
+    let join: Vec<String> = keys.iter().map(|k| format!("t.{k} = p.{k}")).collect();
+    let values: Vec<String> = columns.iter().map(|c| format!("p.{c}")).collect();
+    let updates: Vec<String> = columns
+        .iter()
         .filter(|c| !keys.contains(c))
-        .chain([raw.clone(), synced.clone(), run.clone(), deleted.clone()])
+        .chain([&raw, &synced, &run, &deleted])
         .map(|c| format!("{c} = excluded.{c}"))
         .collect();
     format!(
         "WITH page AS (
-             SELECT DISTINCT ON ({keys}) *
+             SELECT DISTINCT ON ({unnested_keys}) {cast}, CAST(u.{raw} AS jsonb) AS {raw}
              FROM unnest({arrays}) WITH ORDINALITY AS u({columns}, {raw}, _position)
-             ORDER BY {keys}, _position DESC
+             ORDER BY {unnested_keys}, u._position DESC
          ),
          previous AS (
              SELECT t.{synced} < (${started}::text)::timestamptz AS earlier,
-                    t.{raw} = CAST(p.{raw} AS jsonb) AS same,
+                    t.{raw} = p.{raw} AS same,
                     t.{synced} IS NULL AS absent
              FROM page p LEFT JOIN {target} t ON {join}
          ),
          written AS (
              INSERT INTO {target} AS t ({columns}, {raw}, {synced}, {run}, {first}, {deleted})
-             SELECT {values}, CAST(p.{raw} AS jsonb), (${now}::text)::timestamptz, ${run_id}::bigint,
+             SELECT {values}, p.{raw}, (${now}::text)::timestamptz, ${run_id}::bigint,
                     (${now}::text)::timestamptz, NULL
              FROM page p
              ON CONFLICT ({keys}) DO UPDATE SET {updates}
@@ -141,6 +136,8 @@ pub fn write_page(schema: &str, table: &TableSpec) -> String {
                 count(*) FILTER (WHERE earlier AND same),
                 (SELECT count(*) FROM written)
          FROM previous",
+        unnested_keys = unnested_keys.join(", "),
+        cast = cast.join(", "),
         keys = keys.join(", "),
         arrays = arrays.join(", "),
         columns = columns.join(", "),
@@ -192,7 +189,7 @@ mod tests {
     fn a_page_is_written_by_one_statement_keeping_when_a_row_was_first_seen() {
         let sql = write_page("acme", &people());
         assert!(sql.contains("unnest($1::text[], $2::text[], $3::text[], $4::text[])"));
-        assert!(sql.contains("CAST(p.\"age\" AS bigint)"));
+        assert!(sql.contains("CAST(u.\"age\" AS bigint) AS \"age\""));
         assert!(sql.contains("ON CONFLICT (\"id\") DO UPDATE SET \"age\" = excluded.\"age\""));
         assert!(!sql.contains("\"_first_seen\" = excluded"));
         assert!(sql.contains("\"_deleted_at\" = excluded.\"_deleted_at\""));

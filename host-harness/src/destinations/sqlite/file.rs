@@ -8,6 +8,7 @@ use super::ownership::{self, Ownership};
 use super::sql;
 use super::write_lock::WriteLock;
 use crate::destinations::batch::{Batch, BatchLimits};
+use crate::destinations::evolution;
 use crate::destinations::metadata::{STATE_TABLE, quote, timestamp};
 use crate::destinations::record::Cell;
 use crate::destinations::runs::StreamRecord;
@@ -30,8 +31,6 @@ pub(super) struct SqliteFile {
     /// synced since then was already counted in this read.
     read_started: HashMap<String, String>,
     batch: Batch,
-    /// Why the last batch could not be committed: nothing more is written.
-    lost: Option<String>,
     /// The run under way, whose id every row written is stamped with.
     run_id: Option<i64>,
     /// Held as long as the file is open; released after the connection closes.
@@ -69,7 +68,6 @@ impl SqliteFile {
             path: shown,
             read_started: HashMap::new(),
             batch: Batch::new(limits),
-            lost: None,
             run_id: None,
             _lock: lock,
         })
@@ -98,39 +96,19 @@ impl SqliteFile {
             .filter(|(_, pk, _)| *pk > 0)
             .map(|(name, _, _)| name.as_str())
             .collect();
-        if existing_key != table.primary_key {
-            return Err(DestinationError::KeyChanged {
-                table: table.name.clone(),
-                existing: existing_key.join(", "),
-                declared: table.primary_key.join(", "),
-            });
-        }
+        evolution::check_key(table, &existing_key)?;
         let wanted = table
             .columns
             .iter()
             .map(|c| (c.name.as_str(), sql::sql_type(c.kind)))
-            .chain(sql::METADATA_COLUMNS);
-        let mut missing = Vec::new();
-        for (column, kind) in wanted {
-            // SQLite column names are case-insensitive.
-            let found = existing
-                .iter()
-                .find(|(name, _, _)| name.eq_ignore_ascii_case(column));
-            match found {
-                // Rows already hold values of the old type: refuse (before
-                // altering anything) rather than mix two types in one column.
-                Some((_, _, existing_type)) if !existing_type.eq_ignore_ascii_case(kind) => {
-                    return Err(DestinationError::TypeChanged {
-                        table: table.name.clone(),
-                        column: column.to_owned(),
-                        existing: existing_type.clone(),
-                        declared: kind.to_owned(),
-                    });
-                }
-                Some(_) => {}
-                None => missing.push((column, kind)),
-            }
-        }
+            .chain(sql::METADATA_COLUMNS)
+            .map(|(column, kind)| (column, kind, kind));
+        let existing: Vec<(String, String)> = existing
+            .into_iter()
+            .map(|(name, _, kind)| (name, kind))
+            .collect();
+        // SQLite column names are case-insensitive.
+        let missing = evolution::missing_columns(&table.name, wanted, &existing, true)?;
         for (column, kind) in missing {
             self.connection.execute_batch(&format!(
                 "ALTER TABLE {} ADD COLUMN {} {kind}",
@@ -310,20 +288,14 @@ impl SqliteFile {
         }
         if let Err(error) = self.connection.execute_batch("COMMIT") {
             let _ = self.connection.execute_batch("ROLLBACK");
-            self.lost = Some(error.to_string());
+            self.batch.lose(error.to_string());
             return self.usable();
         }
         Ok(())
     }
 
     fn usable(&self) -> Result<(), DestinationError> {
-        match &self.lost {
-            None => Ok(()),
-            Some(reason) => Err(DestinationError::BatchLost {
-                location: self.path.clone(),
-                reason: reason.clone(),
-            }),
-        }
+        self.batch.usable(&self.path)
     }
 
     #[cfg(test)]
