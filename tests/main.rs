@@ -22,6 +22,7 @@ mod kill;
 mod pacing;
 mod pagination;
 mod postgres;
+mod proxy;
 mod redaction;
 mod report_memory;
 mod reports;
