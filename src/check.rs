@@ -95,6 +95,11 @@ fn failure_message(field: KeyField, path: &str, err: &ApiError) -> String {
              base URL and the host's allowed hosts.",
             field.display()
         ),
+        // The description says what was wrong with the certificate and what to do.
+        (None, _) if err.certificate => format!(
+            "Connection failed: the API's TLS certificate was not accepted for the {}: {api_said}",
+            field.display()
+        ),
         (None, _) => format!(
             "Connection failed: no answer from the API for the {} ({api_said}). Check the base URL \
              and the network.",

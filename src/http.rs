@@ -38,6 +38,8 @@ pub struct ApiError {
     pub denied: bool,
     /// The request timed out.
     pub timed_out: bool,
+    /// The server's TLS certificate was not accepted.
+    pub certificate: bool,
 }
 
 /// The `error.details.error_code` of a 429 sent because the organization hit
@@ -51,6 +53,7 @@ impl ApiError {
             message: err.to_string(),
             denied: kind == FailureKind::Denied,
             timed_out: kind == FailureKind::TimedOut,
+            certificate: kind == FailureKind::Certificate,
             ..Self::default()
         }
     }
@@ -106,6 +109,8 @@ impl ApiError {
             None if self.denied => ConnectorError::InvalidConfig(format!(
                 "the host refused the request: {what}. Check the base URL and the host's allowed hosts"
             )),
+            // Not retried: the same certificate would be refused again.
+            None if self.certificate => ConnectorError::InvalidConfig(what),
             None => ConnectorError::Transient(what),
             Some(s) if (200..300).contains(&s) => ConnectorError::Upstream(format!(
                 "the API answered {s} with an error instead of data: {what}"
@@ -282,6 +287,7 @@ fn failure(response: &HttpResponse, message: String, error: Option<&Value>) -> A
         should_retry: should_retry(response),
         denied: false,
         timed_out: false,
+        certificate: false,
     }
 }
 

@@ -52,6 +52,9 @@ pub enum Cause {
     ConnectionDropped,
     /// TLS failed (what the TLS layer said).
     Tls(String),
+    /// The server's certificate was not accepted: the host's description of
+    /// what was wrong and what to do, when it gave one.
+    Certificate(Option<String>),
     /// The response's headers were too many or too large for the client.
     HeadersTooLarge(Option<String>),
     /// The server's answer is not valid HTTP.
@@ -65,6 +68,9 @@ pub enum Cause {
 pub enum FailureKind {
     Denied,
     TimedOut,
+    /// A certificate this machine does not accept: retrying cannot help,
+    /// trusting the right authority (or fixing the host name) does.
+    Certificate,
     Failed,
 }
 
@@ -116,6 +122,7 @@ impl TransportError {
             | Cause::ReadTimeout
             | Cause::ResponseTimeout
             | Cause::Deadline(_) => FailureKind::TimedOut,
+            Cause::Certificate(_) => FailureKind::Certificate,
             _ => FailureKind::Failed,
         }
     }
@@ -175,6 +182,8 @@ fn describe(cause: &Cause, stage: &Stage) -> String {
             format!("the connection dropped mid-body, after {n} bytes")
         }
         (Cause::Tls(detail), _) => format!("the TLS connection failed ({detail})"),
+        (Cause::Certificate(Some(detail)), _) => detail.clone(),
+        (Cause::Certificate(None), _) => "the server's TLS certificate was not accepted".into(),
         (Cause::HeadersTooLarge(Some(detail)), _) => {
             format!("the response headers were too many or too large ({detail})")
         }
@@ -234,6 +243,18 @@ mod tests {
             ),
             "GET /v1/organizations/users: the TLS connection failed (the server's certificate was not accepted)"
         );
+        // The host's description is the message: it names the host and what to do.
+        assert_eq!(
+            message(
+                Stage::Head,
+                Cause::Certificate(Some("the TLS certificate of h:443 has expired".into()))
+            ),
+            "GET /v1/organizations/users: the TLS certificate of h:443 has expired"
+        );
+        assert_eq!(
+            message(Stage::Head, Cause::Certificate(None)),
+            "GET /v1/organizations/users: the server's TLS certificate was not accepted"
+        );
     }
 
     #[test]
@@ -286,5 +307,6 @@ mod tests {
             FailureKind::TimedOut
         );
         assert_eq!(kind(Cause::ConnectionDropped), FailureKind::Failed);
+        assert_eq!(kind(Cause::Certificate(None)), FailureKind::Certificate);
     }
 }

@@ -226,8 +226,16 @@ fn cause_of(code: ErrorCode) -> Cause {
             Cause::ConnectionDropped
         }
         ErrorCode::TlsProtocolError => Cause::Tls("a TLS protocol error".into()),
-        ErrorCode::TlsCertificateError => {
-            Cause::Tls("the server's certificate was not accepted".into())
+        ErrorCode::TlsCertificateError => Cause::Certificate(None),
+        // A certificate alert (bad_certificate 42 … certificate_unknown 46,
+        // unknown_ca 48): a host that rejects a certificate itself reports it
+        // so, with what was wrong in words.
+        ErrorCode::TlsAlertReceived(alert)
+            if alert
+                .alert_id
+                .is_some_and(|id| (42..=46).contains(&id) || id == 48) =>
+        {
+            Cause::Certificate(alert.alert_message)
         }
         ErrorCode::TlsAlertReceived(alert) => Cause::Tls(match alert.alert_message {
             Some(message) => format!("the server sent the alert `{message}`"),

@@ -2,7 +2,7 @@
 //! streams side by side with children after their parents, and the same
 //! tables whatever the concurrency.
 
-use crate::common::warehouse::{options, select, sync};
+use crate::common::warehouse::{options, sync, tables};
 use crate::common::{BOTH, connection, mock, runtime};
 use anthropic_mock::{Behaviour, MockOrg, MockServer, OrgSize};
 use async_trait::async_trait;
@@ -11,7 +11,6 @@ use host_harness::destinations::{
     WrittenRows,
 };
 use host_harness::sync::{Outcome, Silent, SyncEngine, SyncOptions};
-use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -156,22 +155,6 @@ async fn streams_run_side_by_side_and_children_wait_for_their_parents() {
             .iter()
             .all(|s| s.outcome == Outcome::Succeeded)
     );
-}
-
-/// Every table of a file with its rows, minus when each row was written.
-fn tables(db: &Path) -> Vec<(String, Vec<Vec<String>>)> {
-    select(
-        db,
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' \
-         ORDER BY name",
-    )
-    .into_iter()
-    .map(|row| {
-        let table = row[0].clone();
-        let rows = select(db, &format!("SELECT _raw FROM \"{table}\" ORDER BY _raw"));
-        (table, rows)
-    })
-    .collect()
 }
 
 #[tokio::test]

@@ -24,6 +24,7 @@ mod node_host;
 mod pacing;
 mod pagination;
 mod postgres;
+mod proxy;
 mod redaction;
 mod report;
 mod report_memory;

@@ -7,7 +7,9 @@
 //! {
 //!   "connections": {
 //!     "prod": {"base_url": "https://api.anthropic.com", "secrets_file": "prod.env", "allow_writes": false,
-//!              "into": "postgres://sync@db.internal:5432/warehouse", "schema": "anthropic_prod"}
+//!              "into": "postgres://sync@db.internal:5432/warehouse", "schema": "anthropic_prod",
+//!              "proxy": "http://sync:PASSWORD@proxy.corp.example:3128", "no_proxy": "internal.example",
+//!              "ca_cert": "corp-ca.pem"}
 //!   },
 //!   "roles": {
 //!     "auditor": ["claude_compliance_api_request"],
@@ -19,6 +21,11 @@
 //! Grants deny by default: a role may call only what it is granted; a caller
 //! without a role is the local owner of the connection and may call both.
 //! The plugin only ever sees the resolved connection's secrets.
+//!
+//! `proxy`, `no_proxy` and `ca_cert` are the connection's `--proxy`,
+//! `--no-proxy` and `--ca-cert` (a flag given on the command line wins; a CA
+//! file adds to those of the flags). A proxy's `user:password` may be written
+//! here, in the file, and never on the command line; it is redacted like a key.
 
 use crate::runtime::ConnectionConfig;
 use crate::secrets::{Secrets, SecretsError};
@@ -58,6 +65,38 @@ pub struct NamedConnection {
     /// The connection's schema in a PostgreSQL `into`; the slug when absent.
     #[serde(default)]
     pub schema: Option<String>,
+    /// The HTTP proxy of the connection's requests (`http://[USER:PASSWORD@]host:port`).
+    #[serde(default)]
+    pub proxy: Option<ProxyUrl>,
+    /// Hosts reached without the proxy (`NO_PROXY`'s syntax).
+    #[serde(default)]
+    pub no_proxy: Option<String>,
+    /// A PEM file of certificate authorities to trust besides the public
+    /// ones; relative paths are read from the connections file's folder.
+    #[serde(default)]
+    pub ca_cert: Option<PathBuf>,
+}
+
+/// A proxy URL as the file has it, which may hold a password: `Debug` does
+/// not show it.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct ProxyUrl(pub String);
+
+impl std::fmt::Debug for ProxyUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProxyUrl([REDACTED])")
+    }
+}
+
+/// How a named connection reaches the network, as its entry says.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NamedNetwork {
+    /// The proxy URL, with where it was written (for messages).
+    pub proxy: Option<(ProxyUrl, String)>,
+    pub no_proxy: Option<String>,
+    /// The CA file, resolved against the connections file's folder.
+    pub ca_cert: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -141,6 +180,19 @@ impl ConnectionsFile {
         })?;
         config.allow_writes = named.allow_writes;
         Ok(config)
+    }
+
+    /// The proxy and CA of the connection behind `slug`.
+    pub fn network(&self, slug: &str) -> Result<NamedNetwork, ConnectionsError> {
+        let named = self.named(slug)?;
+        Ok(NamedNetwork {
+            proxy: named
+                .proxy
+                .clone()
+                .map(|url| (url, format!("the `proxy` of connection `{slug}`"))),
+            no_proxy: named.no_proxy.clone(),
+            ca_cert: named.ca_cert.as_ref().map(|path| self.folder.join(path)),
+        })
     }
 
     /// The entry of `slug`, as the file has it.

@@ -7,26 +7,34 @@
 //! of keep-alive connections, a request budget shared by all of the
 //! connection's calls ([`RequestRate`], the API's rate-limit headers, 429s),
 //! the host's time limits ([`HttpTimeouts`]), failures reported precisely, and
-//! counters of it all ([`HttpStats`]).
+//! counters of it all ([`HttpStats`]). The transport may go through a company
+//! proxy ([`ProxySettings`]) and trust a company CA ([`ExtraRoots`]); the
+//! policy is checked before either, on the API origin the plugin asked for,
+//! so a proxy is never a way around it.
 
 mod budget;
+mod certificate;
 mod client;
 mod connector;
 mod failure;
 mod hooks;
 mod log;
+mod proxy;
 mod rate_limit_headers;
 mod stats;
 mod time_limits;
 mod transport;
+mod trust;
 
 pub use budget::{MAX_HOLD, RequestRate};
 pub use client::ClientSettings;
 pub use hooks::{EgressHooks, Route};
 pub use log::{DEFAULT_CAPACITY, EgressHistory, EgressLog, EgressRecord};
+pub use proxy::{ProxyChoice, ProxyError, ProxySettings};
 pub use stats::{HttpStats, RequestCount};
 pub use time_limits::HttpTimeouts;
 pub use transport::HttpTransport;
+pub use trust::{CaCertError, ExtraRoots};
 
 use std::net::IpAddr;
 

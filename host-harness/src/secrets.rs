@@ -65,9 +65,14 @@ pub enum SecretsError {
     },
 }
 
-/// The secrets of one connection, by the plugin's field name.
+/// The secrets of one connection: the keys, by the plugin's field name, and
+/// values that are as secret but not the plugin's to read (a proxy's
+/// password), redacted all the same.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Secrets(BTreeMap<String, SecretValue>);
+pub struct Secrets {
+    fields: BTreeMap<String, SecretValue>,
+    host_only: Vec<SecretValue>,
+}
 
 impl Secrets {
     /// Read the keys from the process environment (empty values count as absent).
@@ -125,25 +130,37 @@ impl Secrets {
     pub fn insert(&mut self, field: &str, value: String) {
         let value = value.trim().to_owned();
         if value.is_empty() {
-            self.0.remove(field);
+            self.fields.remove(field);
         } else {
-            self.0.insert(field.to_owned(), SecretValue(value));
+            self.fields.insert(field.to_owned(), SecretValue(value));
+        }
+    }
+
+    /// A secret of the host's own (a proxy's credentials): redacted like the
+    /// keys wherever the connection's text goes, and never handed to the
+    /// plugin, which has no field to ask for it by.
+    pub fn hide(&mut self, value: &str) {
+        let value = value.trim();
+        if !value.is_empty() && !self.host_only.iter().any(|v| v.expose() == value) {
+            self.host_only.push(SecretValue(value.to_owned()));
         }
     }
 
     pub fn get(&self, field: &str) -> Option<&SecretValue> {
-        self.0.get(field)
+        self.fields.get(field)
     }
 
+    /// Whether there is no key (the host's own secrets do not count).
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.fields.is_empty()
     }
 
     /// `text` with every secret value, and every long fragment of one (see
     /// [`redaction`]), replaced: the host's last wall before anything is
     /// printed, logged or stored.
     pub fn redact(&self, text: &str) -> String {
-        Redactor::new(self.0.values().map(SecretValue::expose))
+        let values = self.fields.values().chain(&self.host_only);
+        Redactor::new(values.map(SecretValue::expose))
             .redact(text)
             .into_owned()
     }
@@ -181,6 +198,18 @@ mod tests {
         assert!(
             err.contains("line 1") && err.contains("OPENAI_KEY"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn the_hosts_own_secrets_are_redacted_but_not_the_plugins_to_read() {
+        let mut s = Secrets::default();
+        s.hide("proxy-pa55word");
+        assert!(s.is_empty(), "no key");
+        assert_eq!(s.get("proxy-pa55word"), None);
+        assert_eq!(
+            s.redact("CONNECT failed for sync:proxy-pa55word"),
+            "CONNECT failed for sync:[REDACTED]"
         );
     }
 

@@ -35,7 +35,7 @@ pub use behaviour::{Behaviour, Fault, FaultKind};
 pub use listing::Listing;
 pub use org::{DEFAULT_WORKSPACE_ID, MockOrg, OrgSize};
 pub use records::Records;
-pub use server::{MockRequest, MockServer};
+pub use server::{MockRequest, MockServer, ServerIdentity};
 
 /// Keys the mock accepts, for demos and tests. Obviously fake.
 pub const DEMO_ADMIN_KEY: &str = "sk-ant-admin01-mock-demo-key-not-a-real-secret";

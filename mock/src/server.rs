@@ -1,6 +1,8 @@
 //! The mock as an HTTP server on loopback: routing, auth, the request log
 //! (what a test asserts on), `request-id` headers like the real API, and the
-//! API's latency and request budget when the behaviour asks for them.
+//! API's latency and request budget when the behaviour asks for them. It
+//! speaks plain HTTP, or HTTPS with a certificate the caller made
+//! ([`MockServer::start_https`]), as an API behind a company CA would.
 
 use super::api_error::{ApiError, Family};
 use super::auth::{self, KeySeen};
@@ -22,6 +24,9 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use tokio_rustls::rustls::{self, ServerConfig};
 
 /// One request as the mock saw it (the key's kind, never the key).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,6 +77,15 @@ pub struct MockServer {
     addr: SocketAddr,
     state: Arc<MockState>,
     task: JoinHandle<()>,
+    /// `https` when it serves TLS.
+    scheme: &'static str,
+}
+
+/// The certificate the mock presents over HTTPS: the server's certificate
+/// first, then any intermediates, and its private key.
+pub struct ServerIdentity {
+    pub chain: Vec<CertificateDer<'static>>,
+    pub key: PrivateKeyDer<'static>,
 }
 
 impl MockServer {
@@ -80,8 +94,32 @@ impl MockServer {
         Self::bind(SocketAddr::from(([127, 0, 0, 1], 0)), org).await
     }
 
+    /// Serve `org` over HTTPS on an ephemeral loopback port, presenting
+    /// `identity`. A certificate that rustls refuses to serve fails here.
+    pub async fn start_https(org: MockOrg, identity: ServerIdentity) -> std::io::Result<Self> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .and_then(|b| {
+                b.with_no_client_auth()
+                    .with_single_cert(identity.chain, identity.key)
+            })
+            .map_err(std::io::Error::other)?;
+        let tls = TlsAcceptor::from(Arc::new(config));
+        Self::serve(SocketAddr::from(([127, 0, 0, 1], 0)), org, Some(tls)).await
+    }
+
     /// Serve `org` on `addr`.
     pub async fn bind(addr: SocketAddr, org: MockOrg) -> std::io::Result<Self> {
+        Self::serve(addr, org, None).await
+    }
+
+    async fn serve(
+        addr: SocketAddr,
+        org: MockOrg,
+        tls: Option<TlsAcceptor>,
+    ) -> std::io::Result<Self> {
+        let scheme = if tls.is_some() { "https" } else { "http" };
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let state = Arc::new(MockState {
@@ -102,24 +140,33 @@ impl MockServer {
                 // Answers are small writes: do not let Nagle hold them back.
                 let _ = stream.set_nodelay(true);
                 let state = served.clone();
+                let tls = tls.clone();
                 tokio::spawn(async move {
-                    let service = service_fn(move |req| {
-                        let state = state.clone();
-                        async move { Ok::<_, std::convert::Infallible>(handle(&state, req).await) }
-                    });
-                    // A client hanging up mid-answer is its business, not the mock's.
-                    let _ = http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
+                    match tls {
+                        None => answer(stream, state).await,
+                        Some(tls) => {
+                            // A client that refuses the certificate ends the
+                            // handshake: nothing to answer then.
+                            if let Ok(stream) = tls.accept(stream).await {
+                                answer(stream, state).await;
+                            }
+                        }
+                    }
                 });
             }
         });
-        Ok(Self { addr, state, task })
+        Ok(Self {
+            addr,
+            state,
+            task,
+            scheme,
+        })
     }
 
-    /// `http://127.0.0.1:PORT`: the base URL to give a connection.
+    /// `http://127.0.0.1:PORT` (`https://` when it serves TLS): the base URL
+    /// to give a connection.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme, self.addr)
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -174,6 +221,21 @@ impl Drop for MockServer {
     fn drop(&mut self) {
         self.task.abort();
     }
+}
+
+/// Answer the requests of one connection (TCP, or TLS over it).
+async fn answer<S>(stream: S, state: Arc<MockState>)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = service_fn(move |req| {
+        let state = state.clone();
+        async move { Ok::<_, std::convert::Infallible>(handle(&state, req).await) }
+    });
+    // A client hanging up mid-answer is its business, not the mock's.
+    let _ = http1::Builder::new()
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
 }
 
 async fn handle(state: &MockState, request: Request<Incoming>) -> Response<MockBody> {

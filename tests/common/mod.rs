@@ -1,7 +1,9 @@
 //! Shared set-up: one loaded plugin per test process, connections with
 //! distinctive fake keys, the mock, and running the `harness` binary.
 
+pub mod connect_proxy;
 pub mod postgres_server;
+pub mod tls;
 pub mod truth;
 pub mod warehouse;
 

@@ -170,3 +170,21 @@ pub fn select(db: &(impl Db + ?Sized), sql: &str) -> Vec<Vec<String>> {
         .map(|row| row.into_iter().map(Option::unwrap_or_default).collect())
         .collect()
 }
+
+/// Every table of a SQLite file with its records (`_raw`, in order), minus
+/// when and by which run each row was written: what two syncs of the same
+/// data must agree on.
+pub fn tables(db: &Path) -> Vec<(String, Vec<Vec<String>>)> {
+    select(
+        db,
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' \
+         ORDER BY name",
+    )
+    .into_iter()
+    .map(|row| {
+        let table = row[0].clone();
+        let rows = select(db, &format!("SELECT _raw FROM \"{table}\" ORDER BY _raw"));
+        (table, rows)
+    })
+    .collect()
+}

@@ -2,8 +2,8 @@
 //! file) for real keys, or the built-in mock when `--mock` asks for it. Never a
 //! key on the command line, and never fake data without that explicit choice.
 
-use crate::connections::ConnectionsFile;
-use crate::egress::{Origin, RequestRate};
+use crate::connections::{ConnectionsFile, NamedNetwork};
+use crate::egress::{ClientSettings, ExtraRoots, Origin, ProxyChoice, ProxySettings, RequestRate};
 use crate::runtime::ConnectionConfig;
 use crate::secrets::{ADMIN_KEY_ENV, BASE_URL_ENV, COMPLIANCE_KEY_ENV, Secrets};
 use anthropic_mock::{
@@ -75,6 +75,22 @@ pub struct ConnectionArgs {
     /// --mock; default: no limit).
     #[arg(long, value_name = "N", requires = "mock")]
     pub mock_requests_per_minute: Option<u32>,
+    /// Send the API requests through this HTTP proxy (http://host:port, which
+    /// tunnels them with CONNECT) instead of the one HTTPS_PROXY / HTTP_PROXY
+    /// name. Its credentials never go on the command line: put
+    /// http://USER:PASSWORD@host:port in HTTPS_PROXY or in the connections
+    /// file. This machine (localhost, 127.0.0.1, ::1) is always reached directly.
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+    /// Hosts reached without the proxy, comma-separated: domains (with their
+    /// subdomains), IP addresses or networks, or * (default: NO_PROXY).
+    #[arg(long, value_name = "HOSTS")]
+    pub no_proxy: Option<String>,
+    /// Trust the certificate authorities of this PEM file (one or several
+    /// certificates) besides the public ones: your company CA, or the CA of a
+    /// proxy that inspects TLS. May be given more than once.
+    #[arg(long = "ca-cert", value_name = "FILE")]
+    pub ca_cert: Vec<PathBuf>,
 }
 
 /// A resolved connection, and the mock serving it when there is one (kept
@@ -111,7 +127,7 @@ impl ConnectionArgs {
             secrets.insert("admin-api-key", DEMO_ADMIN_KEY.into());
             secrets.insert("compliance-access-key", DEMO_COMPLIANCE_KEY.into());
             return Ok(ResolvedConnection {
-                config: self.paced(ConnectionConfig::new(server.base_url(), secrets)?),
+                config: self.finish(ConnectionConfig::new(server.base_url(), secrets)?, None)?,
                 mock: Some(server),
             });
         }
@@ -139,19 +155,57 @@ impl ConnectionArgs {
         }
         warn_if_cleartext(&self.base_url);
         Ok(ResolvedConnection {
-            config: self.paced(ConnectionConfig::new(self.base_url.clone(), secrets)?),
+            config: self.finish(ConnectionConfig::new(self.base_url.clone(), secrets)?, None)?,
             mock: None,
         })
     }
 }
 
 impl ConnectionArgs {
-    /// `config` with the request rate asked for, if any.
-    pub fn paced(&self, mut config: ConnectionConfig) -> ConnectionConfig {
+    /// `config` as the command line (and `named`, a connection of the
+    /// connections file) asks: the request rate, the proxy and the extra
+    /// certificate authorities. A proxy or CA file that cannot be used is
+    /// refused here, before any request.
+    pub fn finish(
+        &self,
+        mut config: ConnectionConfig,
+        named: Option<NamedNetwork>,
+    ) -> anyhow::Result<ConnectionConfig> {
         if let Some(n) = self.requests_per_minute {
             config.request_rate = RequestRate::per_minute(n);
         }
-        config
+        Ok(config.reaching_through(self.client_settings(named.unwrap_or_default())?))
+    }
+
+    /// The proxy and CAs: the environment's proxy, overridden by the named
+    /// connection's, overridden by the command line's; CA files of both.
+    fn client_settings(&self, named: NamedNetwork) -> anyhow::Result<ClientSettings> {
+        let mut choice = ProxyChoice::from_env();
+        if let Some((url, source)) = &named.proxy {
+            choice.everything_through(&url.0, source);
+        }
+        if let Some(url) = &self.proxy {
+            if redaction::has_credentials(url) {
+                // Not echoed: the URL holds a password.
+                bail!(
+                    "--proxy carries credentials (`user:password@`), which are not shown here. \
+                     Passwords never go on the command line, where shell history and process \
+                     lists keep them: set HTTPS_PROXY=http://USER:PASSWORD@host:port in the \
+                     environment, or `proxy` in the connections file"
+                );
+            }
+            choice.everything_through(url, "--proxy");
+        }
+        if let Some(hosts) = self.no_proxy.clone().or(named.no_proxy) {
+            choice.no_proxy = Some(hosts);
+        }
+        let mut ca_files = self.ca_cert.clone();
+        ca_files.extend(named.ca_cert);
+        Ok(ClientSettings {
+            proxy: ProxySettings::new(&choice)?,
+            extra_roots: ExtraRoots::load(&ca_files)?,
+            ..ClientSettings::default()
+        })
     }
 }
 

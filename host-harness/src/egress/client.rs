@@ -3,13 +3,16 @@
 //! call into the plugin. A page read after another reuses the connection the
 //! last one left idle instead of paying for TCP (and TLS) again.
 //!
-//! What the client is built with is [`ClientSettings`] (the connect timeout,
-//! how long an idle connection is kept) and the TLS configuration made here;
-//! a proxy or extra certificate authorities are additions to those two.
+//! What the client is built with is [`ClientSettings`]: the connect timeout,
+//! how long an idle connection is kept, the proxies and the certificate
+//! authorities trusted besides the public ones. Connections through a proxy
+//! are pooled like the others (keyed by the API's origin, as the tunnel is).
 
-use super::connector::Connector;
+use super::connector::{Connector, Reach};
 use super::failure::client_failure;
+use super::proxy::ProxySettings;
 use super::stats::HttpCounters;
+use super::trust::ExtraRoots;
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::Incoming;
@@ -18,11 +21,11 @@ use hyper_util::client::legacy::connect::capture_connection;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
+use tokio_rustls::rustls::{self, ClientConfig};
 use wasmtime_wasi_http::{Error, RequestOptions};
 
 /// How the pooled client connects and keeps connections.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct ClientSettings {
     /// The longest any connection may take to open (TCP and TLS); a request
     /// may ask for less (see [`super::HttpTimeouts`]).
@@ -31,6 +34,10 @@ pub struct ClientSettings {
     /// close idle connections after a while of their own; closing ours first
     /// avoids sending a request into one they are closing.
     pub idle_timeout: Duration,
+    /// The proxies requests go through (none by default).
+    pub proxy: ProxySettings,
+    /// Authorities trusted on top of the public roots (`--ca-cert`).
+    pub extra_roots: ExtraRoots,
 }
 
 impl Default for ClientSettings {
@@ -38,6 +45,8 @@ impl Default for ClientSettings {
         Self {
             connect_timeout: super::HttpTimeouts::default().connect,
             idle_timeout: Duration::from_secs(30),
+            proxy: ProxySettings::default(),
+            extra_roots: ExtraRoots::default(),
         }
     }
 }
@@ -49,7 +58,12 @@ pub struct PooledClient {
 
 impl PooledClient {
     pub fn new(settings: ClientSettings, counters: Arc<HttpCounters>) -> Self {
-        let connector = Connector::new(tls_config(), settings.connect_timeout, counters);
+        let reach = Reach {
+            tls: tls_config(&settings.extra_roots),
+            extra_roots: !settings.extra_roots.is_empty(),
+            proxy: settings.proxy,
+        };
+        let connector = Connector::new(reach, settings.connect_timeout, counters);
         let client = Client::builder(TokioExecutor::new())
             .pool_timer(TokioTimer::new())
             .pool_idle_timeout(settings.idle_timeout)
@@ -93,12 +107,11 @@ impl PooledClient {
     }
 }
 
-/// Server certificates are checked against the Mozilla roots, with rustls on
-/// `ring`: the same stack `wasmtime-wasi-http` uses, so nothing else is built.
-fn tls_config() -> Arc<ClientConfig> {
-    let roots = RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.into(),
-    };
+/// Server certificates are checked against the Mozilla roots (and `extra`),
+/// with rustls on `ring`: the same stack `wasmtime-wasi-http` uses, so nothing
+/// else is built.
+fn tls_config(extra: &ExtraRoots) -> Arc<ClientConfig> {
+    let roots = extra.root_store();
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

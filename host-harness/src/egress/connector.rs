@@ -1,16 +1,22 @@
 //! How the pooled client reaches an origin when it has no idle connection to
 //! it: TCP (DNS, both address families, `TCP_NODELAY`, a connect timeout:
-//! hyper-util's `HttpConnector`), then TLS for `https` (rustls, with the roots
-//! the client was built with). Each TCP connection opened is counted.
+//! hyper-util's `HttpConnector`), through the connection's proxy when one
+//! applies (hyper-util's `CONNECT` [`Tunnel`], see [`super::proxy`]), then TLS
+//! for `https` (rustls, with the roots the client was built with). Each
+//! connection opened is counted.
 //!
 //! Its failures keep what the plugin needs to name them (a DNS failure, a
-//! refused connection, a timeout, TLS), as [`ConnectFailure`]: the client hands
-//! them back wrapped in its own error, from which [`super::failure`] takes
-//! them out again.
+//! refused connection, a timeout, TLS, a rejected certificate, a proxy that
+//! would not tunnel), as [`ConnectFailure`]: the client hands them back
+//! wrapped in its own error, from which [`super::failure`] takes them out again.
 
+use super::Origin;
+use super::certificate::RejectedCertificate;
+use super::proxy::{ProxyRoute, ProxySettings};
 use super::stats::HttpCounters;
 use http::Uri;
 use http::uri::Scheme;
+use hyper_util::client::legacy::connect::proxy::Tunnel;
 use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
 use hyper_util::rt::TokioIo;
 use std::future::Future;
@@ -24,8 +30,8 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
-use tokio_rustls::rustls::ClientConfig;
 use tokio_rustls::rustls::pki_types::ServerName;
+use tokio_rustls::rustls::{self, ClientConfig};
 use tower_service::Service;
 
 /// Opens connections for the pooled client.
@@ -33,14 +39,26 @@ use tower_service::Service;
 pub struct Connector {
     tcp: HttpConnector,
     tls: TlsConnector,
-    /// Covers TCP and TLS together: a connection not up by then is abandoned,
-    /// even one no request waits for any more.
+    /// Whether `--ca-cert` added authorities: an unknown issuer is then
+    /// described differently.
+    extra_roots: bool,
+    proxy: ProxySettings,
+    /// Covers TCP, the proxy's tunnel and TLS together: a connection not up
+    /// by then is abandoned, even one no request waits for any more.
     timeout: Duration,
     counters: Arc<HttpCounters>,
 }
 
+/// How the connector reaches the origins: the TLS configuration (with
+/// whether it trusts more than the public roots) and the proxies.
+pub struct Reach {
+    pub tls: Arc<ClientConfig>,
+    pub extra_roots: bool,
+    pub proxy: ProxySettings,
+}
+
 impl Connector {
-    pub fn new(tls: Arc<ClientConfig>, timeout: Duration, counters: Arc<HttpCounters>) -> Self {
+    pub fn new(reach: Reach, timeout: Duration, counters: Arc<HttpCounters>) -> Self {
         let mut tcp = HttpConnector::new();
         // `https` URLs come here too; TLS is layered on below.
         tcp.enforce_http(false);
@@ -49,11 +67,55 @@ impl Connector {
         tcp.set_connect_timeout(Some(timeout));
         Self {
             tcp,
-            tls: TlsConnector::from(tls),
+            tls: TlsConnector::from(reach.tls),
+            extra_roots: reach.extra_roots,
+            proxy: reach.proxy,
             timeout,
             counters,
         }
     }
+
+    /// A TCP stream to `uri`'s origin: direct, or through the proxy's tunnel.
+    fn open_tcp(
+        &mut self,
+        uri: &Uri,
+    ) -> Pin<Box<dyn Future<Output = Result<TcpStream, ConnectFailure>> + Send>> {
+        let Some(route) = self.proxy.route(uri) else {
+            let tcp = self.tcp.call(uri.clone());
+            return Box::pin(async move {
+                Ok(tcp.await.map_err(|e| ConnectFailure::tcp(&e))?.into_inner())
+            });
+        };
+        let target = tunnel_target(uri);
+        let mut tunnel = Tunnel::new(route.proxy.clone(), self.tcp.clone());
+        if let Some(authorization) = route.authorization.clone() {
+            tunnel = tunnel.with_auth(authorization);
+        }
+        // No readiness to wait for: `Tunnel` is ready when `HttpConnector`
+        // is, and that always is.
+        let tunnelled = tunnel.call(target.clone());
+        Box::pin(async move {
+            match tunnelled.await {
+                Ok(io) => Ok(io.into_inner()),
+                Err(error) => Err(ConnectFailure::proxy(&route, &target, &error)),
+            }
+        })
+    }
+}
+
+/// What `CONNECT` asks the proxy for: the origin with its port spelt out
+/// (hyper-util assumes 443 when the URL has none, which is wrong for `http`).
+fn tunnel_target(uri: &Uri) -> Uri {
+    Origin::of(uri)
+        .and_then(|origin| {
+            Uri::builder()
+                .scheme(origin.scheme.as_str())
+                .authority(format!("{}:{}", origin.host, origin.port))
+                .path_and_query("/")
+                .build()
+                .ok()
+        })
+        .unwrap_or_else(|| uri.clone())
 }
 
 type Connecting = Pin<Box<dyn Future<Output = Result<TokioIo<Stream>, ConnectFailure>> + Send>>;
@@ -68,12 +130,13 @@ impl Service<Uri> for Connector {
     }
 
     fn call(&mut self, uri: Uri) -> Connecting {
-        let tcp = self.tcp.call(uri.clone());
+        let tcp = self.open_tcp(&uri);
         let tls = (uri.scheme() == Some(&Scheme::HTTPS)).then(|| self.tls.clone());
         let counters = self.counters.clone();
         let timeout = self.timeout;
+        let extra_roots = self.extra_roots;
         let connect = async move {
-            let tcp = tcp.await.map_err(|e| ConnectFailure::tcp(&e))?.into_inner();
+            let tcp = tcp.await?;
             counters.connection_opened();
             let stream = match tls {
                 None => Stream::Plain(tcp),
@@ -82,10 +145,7 @@ impl Service<Uri> for Connector {
                     let tls = tls
                         .connect(name, tcp)
                         .await
-                        .map_err(|e| ConnectFailure::Tls {
-                            kind: e.kind(),
-                            message: e.to_string(),
-                        })?;
+                        .map_err(|e| ConnectFailure::tls(&e, &uri, extra_roots))?;
                     Stream::Tls(Box::new(tls))
                 }
             };
@@ -127,11 +187,77 @@ pub enum ConnectFailure {
         kind: io::ErrorKind,
         message: String,
     },
+    /// The server's certificate was not accepted: what was wrong, and what to do.
+    #[error("{}", .0.description)]
+    Certificate(RejectedCertificate),
     #[error("`{0}` is not a name a TLS certificate can be checked against")]
     ServerName(String),
+    /// The proxy could not be reached or would not open the tunnel; the
+    /// message names the proxy (never its credentials) and what to do.
+    #[error("{0}")]
+    Proxy(String),
 }
 
 impl ConnectFailure {
+    /// From a failed TLS handshake with `uri`'s server: a rejected
+    /// certificate is described (see [`super::certificate`]).
+    fn tls(error: &io::Error, uri: &Uri, extra_roots: bool) -> Self {
+        let rejected = error
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>());
+        if let Some(rustls::Error::InvalidCertificate(problem)) = rejected {
+            let host = Origin::of(uri).map_or_else(
+                || uri.host().unwrap_or_default().to_owned(),
+                |o| format!("{}:{}", o.host, o.port),
+            );
+            return Self::Certificate(RejectedCertificate::describe(problem, &host, extra_roots));
+        }
+        Self::Tls {
+            kind: error.kind(),
+            message: error.to_string(),
+        }
+    }
+
+    /// From the proxy's tunnel to `target` failing, in words that name the
+    /// proxy and say what to do.
+    fn proxy(route: &ProxyRoute, target: &Uri, error: &(dyn std::error::Error + 'static)) -> Self {
+        let proxy = route.proxy.to_string();
+        let proxy = proxy.trim_end_matches('/');
+        let target = target.authority().map_or("the API", |a| a.as_str());
+        Self::Proxy(match TunnelProblem::of(error) {
+            TunnelProblem::Unreachable => {
+                let why = match error.source().map(Self::tcp) {
+                    Some(Self::TimedOut) => "it did not answer in time".to_owned(),
+                    Some(Self::Tcp { message, .. }) => message,
+                    _ => error.to_string(),
+                };
+                format!(
+                    "could not connect to the proxy {proxy} ({why}); check the proxy's address \
+                     (--proxy, HTTPS_PROXY), or list {target} in NO_PROXY to reach it directly"
+                )
+            }
+            TunnelProblem::AuthRequired if route.authorization.is_some() => format!(
+                "the proxy {proxy} refused its credentials (407 Proxy Authentication Required); \
+                 check the user and password in the proxy URL"
+            ),
+            TunnelProblem::AuthRequired => format!(
+                "the proxy {proxy} asks for credentials (407 Proxy Authentication Required); put \
+                 them in the proxy URL, http://USER:PASSWORD@host:port, in HTTPS_PROXY or the \
+                 connections file (never on the command line)"
+            ),
+            TunnelProblem::Refused => format!(
+                "the proxy {proxy} refused to open a tunnel to {target} (its answer to CONNECT was \
+                 not 200); ask whoever runs it to allow {target}"
+            ),
+            TunnelProblem::Closed => format!(
+                "the proxy {proxy} closed the connection while opening a tunnel to {target}"
+            ),
+            TunnelProblem::Other => {
+                format!("the proxy {proxy} could not open a tunnel to {target} ({error})")
+            }
+        })
+    }
+
     /// From hyper-util's error, keeping the I/O error inside it.
     fn tcp(error: &(dyn std::error::Error + 'static)) -> Self {
         let mut source = error.source();
@@ -167,10 +293,42 @@ impl ConnectFailure {
             }
             Self::TimedOut => Error::ConnectionTimeout,
             Self::Tls { kind, message } => Error::Tls(io::Error::new(*kind, message.clone())),
+            // The alert the client sent on rejecting the certificate, with
+            // the description as its message (see `super::certificate`).
+            Self::Certificate(rejected) => Error::TlsAlertReceived {
+                alert_id: Some(rejected.alert),
+                alert_message: Some(rejected.description.clone()),
+            },
             Self::ServerName(_) => Error::DnsError {
                 rcode: Some("invalid dns name".into()),
                 info_code: None,
             },
+            // `wasi:http` has no code for a proxy; its description is the message.
+            Self::Proxy(description) => Error::InternalError(Some(description.clone())),
+        }
+    }
+}
+
+/// Why hyper-util's tunnel failed. Its error type is not exported (0.1.21:
+/// its module is private), so the variants are told apart by their fixed
+/// `Display` texts; `Other` keeps any text a later version may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TunnelProblem {
+    Unreachable,
+    AuthRequired,
+    Refused,
+    Closed,
+    Other,
+}
+
+impl TunnelProblem {
+    fn of(error: &dyn std::error::Error) -> Self {
+        match error.to_string().trim_start_matches("tunnel error: ") {
+            "failed to create underlying connection" => Self::Unreachable,
+            "proxy authorization required" => Self::AuthRequired,
+            "unsuccessful" => Self::Refused,
+            "unexpected end of file" | "io error establishing tunnel" => Self::Closed,
+            _ => Self::Other,
         }
     }
 }

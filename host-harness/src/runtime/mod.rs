@@ -22,8 +22,8 @@ pub use model::LogLevel;
 pub use state::LogSink;
 
 use crate::egress::{
-    EgressHooks, EgressLog, EgressPolicy, HttpStats, HttpTimeouts, HttpTransport, RequestCount,
-    RequestRate, Route,
+    ClientSettings, EgressHooks, EgressLog, EgressPolicy, HttpStats, HttpTimeouts, HttpTransport,
+    RequestCount, RequestRate, Route,
 };
 use crate::secrets::Secrets;
 use contract::current::{self as contract_version, Connector, ConnectorPre};
@@ -90,6 +90,19 @@ impl ConnectionConfig {
             request_rate: RequestRate::default(),
             http: Arc::new(HttpTransport::default()),
         })
+    }
+
+    /// The connection reaching the API as `settings` say (a proxy, a company
+    /// CA): a pool of its own, and the proxy's credentials redacted like the
+    /// keys from everything the connection's calls print, log or store.
+    pub fn reaching_through(mut self, settings: ClientSettings) -> Self {
+        let mut secrets = (*self.secrets).clone();
+        for credential in settings.proxy.credentials() {
+            secrets.hide(credential);
+        }
+        self.secrets = Arc::new(secrets);
+        self.http = Arc::new(HttpTransport::new(settings));
+        self
     }
 
     /// What the connection's HTTP has cost so far: requests, connections

@@ -91,7 +91,9 @@ impl CallCommand {
         }
         match self.named.slug(file.as_ref())? {
             Some((slug, file)) => {
-                let config = self.env_connection.paced(file.resolve(slug)?);
+                let config = self
+                    .env_connection
+                    .finish(file.resolve(slug)?, Some(file.network(slug)?))?;
                 warn_if_cleartext(&config.base_url);
                 Ok((config, None))
             }

@@ -53,7 +53,9 @@ impl SyncCommand {
         let file = self.named.file()?;
         let (connection, warehouse) = match self.named.slug(file.as_ref())? {
             Some((slug, file)) => {
-                let config = self.connection.paced(file.resolve(slug)?);
+                let config = self
+                    .connection
+                    .finish(file.resolve(slug)?, Some(file.network(slug)?))?;
                 warn_if_cleartext(&config.base_url);
                 let entry = file.named(slug)?;
                 let warehouse = self.warehouse.warehouse_of(Some((slug, entry)))?;
