@@ -97,7 +97,7 @@ async fn every_granularity_with_empty_default_and_full_grouping_lands_the_ground
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_full_refresh_of_all_eight_admin_streams_matches_the_mock_and_a_second_changes_nothing() {
+async fn a_full_refresh_of_every_admin_stream_matches_the_mock_and_a_second_changes_nothing() {
     let mock = mock(60, 1).await;
     let conn = connection(&mock.base_url(), ADMIN_ONLY);
     let dir = tempfile::tempdir().unwrap();
@@ -113,7 +113,7 @@ async fn a_full_refresh_of_all_eight_admin_streams_matches_the_mock_and_a_second
     })
     .await;
     assert!(report.succeeded(), "{report:?}");
-    assert_eq!(report.streams.len(), 8);
+    assert_eq!(report.streams.len(), 9);
 
     let org = mock.org().clone();
     assert_eq!(
@@ -167,6 +167,7 @@ async fn a_full_refresh_of_all_eight_admin_streams_matches_the_mock_and_a_second
         [
             "admin_users",
             "workspaces",
+            "workspace_members",
             "api_keys",
             "invites",
             "rate_limits",

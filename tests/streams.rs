@@ -17,9 +17,10 @@ fn listed(keys: Keys<'_>) -> Vec<(String, String)> {
         .collect()
 }
 
-const ADMIN_STREAMS: [&str; 8] = [
+const ADMIN_STREAMS: [&str; 9] = [
     "admin_users",
     "workspaces",
+    "workspace_members",
     "api_keys",
     "invites",
     "rate_limits",
@@ -40,7 +41,7 @@ const COMPLIANCE_STREAMS: [&str; 9] = [
 ];
 
 #[test]
-fn admin_key_alone_lists_exactly_the_eight_admin_streams() {
+fn admin_key_alone_lists_exactly_the_nine_admin_streams() {
     let names: Vec<String> = listed(ADMIN_ONLY).into_iter().map(|(n, _)| n).collect();
     assert_eq!(names, ADMIN_STREAMS);
 }
@@ -55,10 +56,10 @@ fn compliance_key_alone_lists_exactly_the_nine_compliance_streams() {
 }
 
 #[test]
-fn both_keys_list_all_seventeen() {
+fn both_keys_list_all_eighteen() {
     let streams = listed(BOTH);
-    assert_eq!(streams.len(), 17);
-    assert_eq!(streams.iter().filter(|(_, k)| k == "admin").count(), 8);
+    assert_eq!(streams.len(), 18);
+    assert_eq!(streams.iter().filter(|(_, k)| k == "admin").count(), 9);
     assert_eq!(streams.iter().filter(|(_, k)| k == "compliance").count(), 9);
 }
 

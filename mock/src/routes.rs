@@ -46,6 +46,16 @@ pub fn route(
             });
             id_cursor_page(&InListOrder::new(&org.workspaces, listed), params, 20, 1000)
         }
+        ["v1", "organizations", "workspaces", id, "members"] => {
+            let members = org
+                .workspace_members
+                .children(id)
+                .filter(|_| !deleted(behaviour, id))
+                .ok_or_else(|| {
+                    ApiError::not_found(format!("Workspace with id '{id}' was not found."))
+                })?;
+            id_cursor_page(&InListOrder::all(members), params, 20, 1000)
+        }
         ["v1", "organizations", "api_keys"] => {
             let (status, workspace) = (params.get("status"), params.get("workspace_id"));
             let matching = (status.is_some() || workspace.is_some()).then_some(|k: &Value| {

@@ -1,4 +1,4 @@
-//! The 17 streams: what each one is (its spec) and how it is read. Each family
+//! The streams: what each one is (its spec) and how it is read. Each family
 //! lives in its own folder; a stream's endpoint, key, columns and reader are
 //! defined in one place, its family's `mod.rs` or its own file.
 
@@ -7,6 +7,7 @@ pub mod compliance;
 pub mod incremental;
 pub mod key_hash;
 pub mod list;
+pub mod parent;
 pub mod schema;
 
 use crate::connection::Connection;
@@ -120,11 +121,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn seventeen_streams_with_unique_names_nine_compliance_eight_admin() {
+    fn eighteen_streams_with_unique_names_nine_compliance_nine_admin() {
         let names: std::collections::BTreeSet<&str> = all().map(|s| s.name).collect();
-        assert_eq!(names.len(), 17);
+        assert_eq!(names.len(), 18);
         assert_eq!(all().filter(|s| s.key == KeyKind::Compliance).count(), 9);
-        assert_eq!(all().filter(|s| s.key == KeyKind::Admin).count(), 8);
+        assert_eq!(all().filter(|s| s.key == KeyKind::Admin).count(), 9);
     }
 
     #[test]

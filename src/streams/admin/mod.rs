@@ -1,4 +1,4 @@
-//! The eight streams of the Admin API (`/v1/organizations/*`), unlocked by the
+//! The streams of the Admin API (`/v1/organizations/*`), unlocked by the
 //! Admin API Key.
 
 mod claude_code;
@@ -13,7 +13,7 @@ use crate::settings::SettingName::{
     LookbackHours, PageSize, StartDate, UsageReportGranularity, UsageReportGrouping,
 };
 
-pub static STREAMS: [StreamSpec; 8] = [
+pub static STREAMS: [StreamSpec; 9] = [
     StreamSpec {
         name: "admin_users",
         description: "Members of the Anthropic Console organization and their roles.",
@@ -57,6 +57,26 @@ pub static STREAMS: [StreamSpec; 8] = [
         ],
         settings: &[PageSize],
         reader: directory::workspaces,
+    },
+    StreamSpec {
+        name: "workspace_members",
+        description: "Members of each workspace and their workspace role, the default \
+                      workspace's included.",
+        endpoint: "GET /v1/organizations/workspaces/{id}/members",
+        key: Admin,
+        incremental: false,
+        primary_key: &["workspace_id", "user_id"],
+        cursor_field: None,
+        parent: Some("workspaces"),
+        parent_batch_size: 1,
+        columns: &[
+            ("workspace_id", Text),
+            ("user_id", Text),
+            ("type", Text),
+            ("workspace_role", Text),
+        ],
+        settings: &[PageSize],
+        reader: directory::workspace_members,
     },
     StreamSpec {
         name: "api_keys",
