@@ -69,6 +69,9 @@ mod tests {
             [
                 "usage_report_granularity",
                 "usage_report_grouping",
+                "analytics_bucket_width",
+                "usage_analytics_group_by",
+                "cost_analytics_group_by",
                 "start_date",
                 "lookback_hours",
                 "activities_overlap_minutes",
@@ -81,21 +84,35 @@ mod tests {
     #[test]
     fn each_setting_applies_to_the_streams_that_declare_it_in_stream_order() {
         let every_stream: Vec<String> = streams::all().map(|s| s.name.to_owned()).collect();
-        assert_eq!(every_stream.len(), 18);
+        assert_eq!(every_stream.len(), 20);
         assert_eq!(applies_to("page_size"), every_stream);
         assert_eq!(
             applies_to("lookback_hours"),
-            ["usage_report", "cost_report", "claude_code_usage_report"]
-        );
-        assert_eq!(
-            applies_to("start_date"),
             [
-                "activities",
+                "usage_analytics",
+                "cost_analytics",
                 "usage_report",
                 "cost_report",
                 "claude_code_usage_report"
             ]
         );
+        assert_eq!(
+            applies_to("start_date"),
+            [
+                "activities",
+                "usage_analytics",
+                "cost_analytics",
+                "usage_report",
+                "cost_report",
+                "claude_code_usage_report"
+            ]
+        );
+        assert_eq!(
+            applies_to("analytics_bucket_width"),
+            ["usage_analytics", "cost_analytics"]
+        );
+        assert_eq!(applies_to("usage_analytics_group_by"), ["usage_analytics"]);
+        assert_eq!(applies_to("cost_analytics_group_by"), ["cost_analytics"]);
         assert_eq!(
             applies_to("usage_report_granularity"),
             ["usage_report", "cost_report"]

@@ -5,6 +5,7 @@
 mod common;
 
 mod activities;
+mod analytics;
 mod apps;
 mod check;
 mod cleartext;

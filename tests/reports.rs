@@ -113,7 +113,7 @@ async fn a_full_refresh_of_every_admin_stream_matches_the_mock_and_a_second_chan
     })
     .await;
     assert!(report.succeeded(), "{report:?}");
-    assert_eq!(report.streams.len(), 9);
+    assert_eq!(report.streams.len(), 11);
 
     let org = mock.org().clone();
     assert_eq!(
@@ -171,6 +171,8 @@ async fn a_full_refresh_of_every_admin_stream_matches_the_mock_and_a_second_chan
             "api_keys",
             "invites",
             "rate_limits",
+            "usage_analytics",
+            "cost_analytics",
             "usage_report",
             "cost_report",
             "claude_code_usage_report",
@@ -349,7 +351,8 @@ async fn invalid_report_settings_are_refused_before_any_request() {
         ),
         (
             serde_json::json!({"lookback_hours": {"admin_users": 3}}),
-            "it applies to: usage_report, cost_report, claude_code_usage_report",
+            "it applies to: usage_analytics, cost_analytics, usage_report, cost_report, \
+             claude_code_usage_report",
         ),
     ] {
         // Refused once for the whole run, before any stream runs.

@@ -17,13 +17,15 @@ fn listed(keys: Keys<'_>) -> Vec<(String, String)> {
         .collect()
 }
 
-const ADMIN_STREAMS: [&str; 9] = [
+const ADMIN_STREAMS: [&str; 11] = [
     "admin_users",
     "workspaces",
     "workspace_members",
     "api_keys",
     "invites",
     "rate_limits",
+    "usage_analytics",
+    "cost_analytics",
     "usage_report",
     "cost_report",
     "claude_code_usage_report",
@@ -41,7 +43,7 @@ const COMPLIANCE_STREAMS: [&str; 9] = [
 ];
 
 #[test]
-fn admin_key_alone_lists_exactly_the_nine_admin_streams() {
+fn admin_key_alone_lists_exactly_the_eleven_admin_streams() {
     let names: Vec<String> = listed(ADMIN_ONLY).into_iter().map(|(n, _)| n).collect();
     assert_eq!(names, ADMIN_STREAMS);
 }
@@ -56,10 +58,10 @@ fn compliance_key_alone_lists_exactly_the_nine_compliance_streams() {
 }
 
 #[test]
-fn both_keys_list_all_eighteen() {
+fn both_keys_list_all_twenty() {
     let streams = listed(BOTH);
-    assert_eq!(streams.len(), 18);
-    assert_eq!(streams.iter().filter(|(_, k)| k == "admin").count(), 9);
+    assert_eq!(streams.len(), 20);
+    assert_eq!(streams.iter().filter(|(_, k)| k == "admin").count(), 11);
     assert_eq!(streams.iter().filter(|(_, k)| k == "compliance").count(), 9);
 }
 

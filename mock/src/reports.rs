@@ -49,6 +49,30 @@ pub struct Atom {
     pub counters: [u64; 6],
 }
 
+impl Atom {
+    /// Fast mode (`speed`): some of the largest model's usage, by minute.
+    /// Derived rather than drawn, so the atoms are what they always were.
+    pub fn speed(&self) -> &'static str {
+        match self.dims[2].as_deref() == Some("claude-opus-5") && self.at.timestamp() % 180 == 0 {
+            true => "fast",
+            false => "standard",
+        }
+    }
+
+    /// The requests the usage took (the analytics API counts them).
+    pub fn requests(&self) -> u64 {
+        1 + self.counters[0] % 5
+    }
+
+    /// List price over the price paid: batch usage is billed at half.
+    pub fn list_price_factor(&self) -> u64 {
+        match self.dims[3].as_deref() {
+            Some("batch") => 2,
+            _ => 1,
+        }
+    }
+}
+
 /// The values each dimension draws from (a null is "default workspace", "not grouped"…),
 /// and how usage is reported.
 pub struct Pools {
@@ -224,7 +248,7 @@ pub fn usage_results(atoms: &[Atom], group_by: &[usize]) -> Vec<Value> {
 
 /// Price of one token in millionths of a cent, by counter (input, cache 1h, cache 5m, cache read, output).
 const PRICE_MICROCENTS: [u64; 5] = [300, 600, 375, 30, 1500];
-pub(crate) const TOKEN_TYPES: [&str; 5] = [
+pub const TOKEN_TYPES: [&str; 5] = [
     "uncached_input_tokens",
     "cache_creation.ephemeral_1h_input_tokens",
     "cache_creation.ephemeral_5m_input_tokens",
@@ -232,10 +256,22 @@ pub(crate) const TOKEN_TYPES: [&str; 5] = [
     "output_tokens",
 ];
 
+/// Price of one token of `TOKEN_TYPES[t]`, in millionths of a cent.
+pub fn price_microcents(t: usize) -> u64 {
+    PRICE_MICROCENTS[t]
+}
+
 /// Micro-cents as the API's decimal string in cents ("123.78912").
 pub fn cents(microcents: u64) -> String {
     let text = format!("{}.{:06}", microcents / 1_000_000, microcents % 1_000_000);
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// The API's decimal string in cents ("123.78912") as micro-cents, exactly.
+pub fn microcents(amount: &str) -> u64 {
+    let (whole, fraction) = amount.split_once('.').unwrap_or((amount, ""));
+    whole.parse::<u64>().unwrap_or(0) * 1_000_000
+        + format!("{fraction:0<6}").parse::<u64>().unwrap_or(0)
 }
 
 /// The cost rows of one day, grouped by workspace and description, amounts in micro-cents.
@@ -267,7 +303,11 @@ pub fn cost_results(atoms: &[Atom]) -> Vec<(Value, u64)> {
         .collect()
 }
 
-fn required_time(params: &Params, name: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
+/// The time parameter `name` (RFC 3339), when the request has it.
+pub(crate) fn required_time(
+    params: &Params,
+    name: &str,
+) -> Result<Option<DateTime<Utc>>, ApiError> {
     params
         .get(name)
         .map(|raw| {

@@ -2,7 +2,7 @@
 //! it has in the settings object and the manifest's description of it. Which
 //! streams read it is theirs to declare; the manifest puts the two together.
 
-use super::{Dimension, Granularity, Named, Settings};
+use super::{AnalyticsDimension, Dimension, Granularity, Named, Settings};
 use crate::model::Setting;
 
 /// A setting, by its name in the settings object.
@@ -10,6 +10,9 @@ use crate::model::Setting;
 pub enum SettingName {
     UsageReportGranularity,
     UsageReportGrouping,
+    AnalyticsBucketWidth,
+    UsageAnalyticsGroupBy,
+    CostAnalyticsGroupBy,
     StartDate,
     LookbackHours,
     ActivitiesOverlapMinutes,
@@ -21,6 +24,9 @@ impl Named for SettingName {
     const ALL: &'static [Self] = &[
         Self::UsageReportGranularity,
         Self::UsageReportGrouping,
+        Self::AnalyticsBucketWidth,
+        Self::UsageAnalyticsGroupBy,
+        Self::CostAnalyticsGroupBy,
         Self::StartDate,
         Self::LookbackHours,
         Self::ActivitiesOverlapMinutes,
@@ -32,6 +38,9 @@ impl Named for SettingName {
         match self {
             Self::UsageReportGranularity => "usage_report_granularity",
             Self::UsageReportGrouping => "usage_report_grouping",
+            Self::AnalyticsBucketWidth => "analytics_bucket_width",
+            Self::UsageAnalyticsGroupBy => "usage_analytics_group_by",
+            Self::CostAnalyticsGroupBy => "cost_analytics_group_by",
             Self::StartDate => "start_date",
             Self::LookbackHours => "lookback_hours",
             Self::ActivitiesOverlapMinutes => "activities_overlap_minutes",
@@ -53,7 +62,10 @@ impl SettingName {
             allowed_values: self.allowed_values(),
             multiple: matches!(
                 self,
-                Self::UsageReportGrouping | Self::ActivitiesExcludeTypes
+                Self::UsageReportGrouping
+                    | Self::UsageAnalyticsGroupBy
+                    | Self::CostAnalyticsGroupBy
+                    | Self::ActivitiesExcludeTypes
             ),
             applies_to,
         }
@@ -72,6 +84,24 @@ impl SettingName {
                 "Usage report — grouping",
                 "Dimensions to group usage by. Each one multiplies the row count; empty \
                  gives one aggregate row per time bucket.",
+            ),
+            Self::AnalyticsBucketWidth => (
+                "Usage and cost analytics — bucket width",
+                "Time bucket size of usage_analytics and cost_analytics: 1d (default), 1h \
+                 or 1m. The API can also answer one row per group over a whole range; \
+                 that range would be each run's own, so the connector always asks for buckets.",
+            ),
+            Self::UsageAnalyticsGroupBy => (
+                "Usage analytics — group by",
+                "Dimensions to group usage_analytics by. Each one multiplies the row count; \
+                 empty gives one row per time bucket. The default gives usage per API key \
+                 and model.",
+            ),
+            Self::CostAnalyticsGroupBy => (
+                "Cost analytics — group by",
+                "Dimensions to group cost_analytics by: the usage dimensions, plus cost_type \
+                 and token_type (with either, the API gives no request count). The default \
+                 gives cost per API key and model.",
             ),
             Self::StartDate => (
                 "Start date",
@@ -113,6 +143,9 @@ impl SettingName {
         match self {
             Self::UsageReportGranularity => defaults.granularity.name().into(),
             Self::UsageReportGrouping => defaults.grouping.to_string(),
+            Self::AnalyticsBucketWidth => defaults.analytics_width.name().into(),
+            Self::UsageAnalyticsGroupBy => defaults.usage_analytics_grouping.to_string(),
+            Self::CostAnalyticsGroupBy => defaults.cost_analytics_grouping.to_string(),
             Self::ActivitiesOverlapMinutes => defaults.activities_overlap.num_minutes().to_string(),
             Self::ActivitiesExcludeTypes => defaults.activities_exclude_types.join(","),
             Self::StartDate | Self::LookbackHours | Self::PageSize => String::new(),
@@ -122,8 +155,13 @@ impl SettingName {
     /// The names a value may take; empty where it is free.
     fn allowed_values(self) -> Vec<String> {
         let names = match self {
-            Self::UsageReportGranularity => Granularity::names(),
+            Self::UsageReportGranularity | Self::AnalyticsBucketWidth => Granularity::names(),
             Self::UsageReportGrouping => Dimension::names(),
+            Self::UsageAnalyticsGroupBy => AnalyticsDimension::usage()
+                .into_iter()
+                .map(Named::name)
+                .collect(),
+            Self::CostAnalyticsGroupBy => AnalyticsDimension::names(),
             Self::StartDate
             | Self::LookbackHours
             | Self::ActivitiesOverlapMinutes

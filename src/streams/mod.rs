@@ -121,11 +121,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn eighteen_streams_with_unique_names_nine_compliance_nine_admin() {
+    fn twenty_streams_with_unique_names_nine_compliance_eleven_admin() {
         let names: std::collections::BTreeSet<&str> = all().map(|s| s.name).collect();
-        assert_eq!(names.len(), 18);
+        assert_eq!(names.len(), 20);
         assert_eq!(all().filter(|s| s.key == KeyKind::Compliance).count(), 9);
-        assert_eq!(all().filter(|s| s.key == KeyKind::Admin).count(), 9);
+        assert_eq!(all().filter(|s| s.key == KeyKind::Admin).count(), 11);
     }
 
     #[test]

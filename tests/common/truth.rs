@@ -3,11 +3,15 @@
 
 use super::warehouse::select;
 use anthropic_mock::MockServer;
+use anthropic_mock::analytics::{Metrics, analytics_rows};
 use anthropic_mock::bulk_cost::bulk_cost_results;
+use anthropic_mock::paging::Params;
 use anthropic_mock::reports::{
     USAGE_DIMENSIONS, atoms_between, claude_code_rows, cost_results, usage_results,
 };
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde_json::Value;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 pub fn rfc3339(t: DateTime<Utc>) -> String {
@@ -87,11 +91,7 @@ pub fn claude_code_truth(mock: &MockServer, first: NaiveDate, end: NaiveDate) ->
         .sum()
 }
 
-/// A decimal amount in cents ("123.78912") in micro-cents, exactly.
-pub fn microcents(amount: &str) -> u64 {
-    let (whole, fraction) = amount.split_once('.').unwrap_or((amount, ""));
-    whole.parse::<u64>().unwrap() * 1_000_000 + format!("{fraction:0<6}").parse::<u64>().unwrap()
-}
+pub use anthropic_mock::reports::microcents;
 
 /// The cost rows that landed in `db` (`cost_report` rows matching `filter`,
 /// a SQL condition) and their amount in micro-cents.
@@ -102,4 +102,89 @@ pub fn landed_cost(db: &Path, filter: &str) -> (usize, u64) {
     );
     let total = amounts.iter().map(|a| microcents(&a[0])).sum();
     (amounts.len(), total)
+}
+
+/// The mock's analytics rows for the buckets in [start, end) (at most 31
+/// days), flattened as a record lands (without its id): the bucket as
+/// `bucket_*`, each group dimension a field, the metrics' nested counters
+/// dotted. An oracle of its own, not the connector's code.
+pub fn analytics_truth(
+    mock: &MockServer,
+    metrics: Metrics,
+    (start, end): (DateTime<Utc>, DateTime<Utc>),
+    width: &str,
+    group_by: &[&str],
+) -> Vec<String> {
+    let org = mock.org();
+    let mut query = format!(
+        "starting_at={}&ending_at={}&time_bucket_width={width}",
+        rfc3339(start),
+        rfc3339(end)
+    );
+    for dimension in group_by {
+        query.push_str(&format!("&group_by[]={dimension}"));
+    }
+    let rows = analytics_rows(
+        metrics,
+        org.size.seed,
+        &org.usage_pools(),
+        &org.usage_revisions,
+        &Params::parse(Some(&query)),
+        Utc::now(),
+    )
+    .expect("a valid request");
+    let mut flattened: Vec<String> = rows
+        .iter()
+        .map(|row| {
+            let mut record = BTreeMap::new();
+            record.insert("bucket_start".to_owned(), row["starting_at"].clone());
+            record.insert("bucket_end".to_owned(), row["ending_at"].clone());
+            record.insert("bucket_width".to_owned(), Value::from(width));
+            for (name, value) in row["group"].as_object().unwrap() {
+                record.insert(name.clone(), value.clone());
+            }
+            for body in ["usage", "cost"] {
+                for (name, value) in row[body].as_object().into_iter().flatten() {
+                    match value.as_object() {
+                        Some(nested) => {
+                            for (inner, v) in nested {
+                                record.insert(format!("{name}.{inner}"), v.clone());
+                            }
+                        }
+                        None => {
+                            record.insert(name.clone(), value.clone());
+                        }
+                    }
+                }
+            }
+            serde_json::to_string(&record).unwrap()
+        })
+        .collect();
+    flattened.sort();
+    flattened
+}
+
+/// The records of `table` whose bucket ends by `cutoff`, each without its id,
+/// keys sorted (to compare with [`analytics_truth`]); and whether every id
+/// is distinct.
+pub fn landed_analytics(db: &Path, table: &str, cutoff: DateTime<Utc>) -> (Vec<String>, bool) {
+    let rows = select(
+        db,
+        &format!(
+            "SELECT id, _raw FROM {table} WHERE bucket_end <= '{}'",
+            rfc3339(cutoff)
+        ),
+    );
+    let ids: std::collections::BTreeSet<&String> = rows.iter().map(|r| &r[0]).collect();
+    let distinct = ids.len() == rows.len();
+    let mut landed: Vec<String> = rows
+        .iter()
+        .map(|row| {
+            let mut record: BTreeMap<String, Value> = serde_json::from_str(&row[1]).unwrap();
+            record.remove("id");
+            serde_json::to_string(&record).unwrap()
+        })
+        .collect();
+    landed.sort();
+    (landed, distinct)
 }

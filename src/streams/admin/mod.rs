@@ -1,6 +1,8 @@
 //! The streams of the Admin API (`/v1/organizations/*`), unlocked by the
 //! Admin API Key.
 
+#[macro_use]
+mod report_columns;
 mod claude_code;
 mod directory;
 mod rate_limits;
@@ -8,12 +10,33 @@ mod reports;
 
 use super::StreamSpec;
 use super::schema::Col::{Boolean, Date, Decimal, Integer, Json, Text, Timestamp};
+use super::schema::Columns;
 use crate::model::KeyKind::Admin;
 use crate::settings::SettingName::{
-    LookbackHours, PageSize, StartDate, UsageReportGranularity, UsageReportGrouping,
+    AnalyticsBucketWidth, CostAnalyticsGroupBy, LookbackHours, PageSize, StartDate,
+    UsageAnalyticsGroupBy, UsageReportGranularity, UsageReportGrouping,
 };
 
-pub static STREAMS: [StreamSpec; 9] = [
+const USAGE_ANALYTICS_COLUMNS: Columns = report_columns![
+    bucket,
+    analytics_dimensions,
+    token_counters,
+    ("requests", Integer),
+    ("total_tokens", Integer),
+];
+
+const COST_ANALYTICS_COLUMNS: Columns = report_columns![
+    bucket,
+    analytics_dimensions,
+    ("cost_type", Text),
+    ("token_type", Text),
+    ("amount", Decimal),
+    ("list_amount", Decimal),
+    ("currency", Text),
+    ("requests", Integer),
+];
+
+pub static STREAMS: [StreamSpec; 11] = [
     StreamSpec {
         name: "admin_users",
         description: "Members of the Anthropic Console organization and their roles.",
@@ -152,9 +175,60 @@ pub static STREAMS: [StreamSpec; 9] = [
         reader: rate_limits::read,
     },
     StreamSpec {
+        name: "usage_analytics",
+        description: "Token usage and request counts per time bucket and group, from the \
+                      Usage and Cost Analytics API (beta; the recommended successor of \
+                      usage_report). The id is a deterministic hash of bucket start, width \
+                      and every grouped value. `requests` is null where the API cannot count \
+                      them.",
+        endpoint: "GET /v1/organizations/analytics/usage",
+        key: Admin,
+        incremental: true,
+        primary_key: &["id"],
+        cursor_field: Some("bucket_start"),
+        parent: None,
+        parent_batch_size: 1,
+        columns: USAGE_ANALYTICS_COLUMNS,
+        // page_size: rows a page (`limit`), up to 1000.
+        settings: &[
+            AnalyticsBucketWidth,
+            UsageAnalyticsGroupBy,
+            StartDate,
+            LookbackHours,
+            PageSize,
+        ],
+        reader: reports::usage_analytics,
+    },
+    StreamSpec {
+        name: "cost_analytics",
+        description: "Cost per time bucket and group, from the Usage and Cost Analytics API \
+                      (beta; the recommended successor of cost_report): `amount` (after \
+                      discounts) and `list_amount` as exact decimal strings in cents. The id \
+                      is a deterministic hash of bucket start, width and every grouped value. \
+                      `requests` is null when grouped by cost_type or token_type.",
+        endpoint: "GET /v1/organizations/analytics/cost",
+        key: Admin,
+        incremental: true,
+        primary_key: &["id"],
+        cursor_field: Some("bucket_start"),
+        parent: None,
+        parent_batch_size: 1,
+        columns: COST_ANALYTICS_COLUMNS,
+        // page_size: rows a page (`limit`), up to 1000.
+        settings: &[
+            AnalyticsBucketWidth,
+            CostAnalyticsGroupBy,
+            StartDate,
+            LookbackHours,
+            PageSize,
+        ],
+        reader: reports::cost_analytics,
+    },
+    StreamSpec {
         name: "usage_report",
-        description: "Token usage per time bucket and grouping. The id is a deterministic hash \
-                      of bucket start, width and every grouping value.",
+        description: "Legacy (still supported; usage_analytics is its successor): token usage \
+                      per time bucket and grouping. The id is a deterministic hash of bucket \
+                      start, width and every grouping value.",
         endpoint: "GET /v1/organizations/usage_report/messages",
         key: Admin,
         incremental: true,
@@ -162,11 +236,8 @@ pub static STREAMS: [StreamSpec; 9] = [
         cursor_field: Some("bucket_start"),
         parent: None,
         parent_batch_size: 1,
-        columns: &[
-            ("id", Text),
-            ("bucket_start", Timestamp),
-            ("bucket_end", Timestamp),
-            ("bucket_width", Text),
+        columns: report_columns![
+            bucket,
             ("api_key_id", Text),
             ("workspace_id", Text),
             ("model", Text),
@@ -175,12 +246,7 @@ pub static STREAMS: [StreamSpec; 9] = [
             ("inference_geo", Text),
             ("account_id", Text),
             ("service_account_id", Text),
-            ("uncached_input_tokens", Integer),
-            ("cache_creation.ephemeral_1h_input_tokens", Integer),
-            ("cache_creation.ephemeral_5m_input_tokens", Integer),
-            ("cache_read_input_tokens", Integer),
-            ("output_tokens", Integer),
-            ("server_tool_use.web_search_requests", Integer),
+            token_counters,
         ],
         // page_size: the rows a page aims at; the window's buckets (`limit`) are sized to it.
         settings: &[
@@ -194,8 +260,9 @@ pub static STREAMS: [StreamSpec; 9] = [
     },
     StreamSpec {
         name: "cost_report",
-        description: "Cost per day and grouping, `amount` as the exact decimal string in cents. \
-                      The id is a deterministic hash of bucket start, width and every grouping value.",
+        description: "Legacy (still supported; cost_analytics is its successor): cost per day \
+                      and grouping, `amount` as the exact decimal string in cents. The id is a \
+                      deterministic hash of bucket start, width and every grouping value.",
         endpoint: "GET /v1/organizations/cost_report",
         key: Admin,
         incremental: true,
@@ -203,11 +270,8 @@ pub static STREAMS: [StreamSpec; 9] = [
         cursor_field: Some("bucket_start"),
         parent: None,
         parent_batch_size: 1,
-        columns: &[
-            ("id", Text),
-            ("bucket_start", Timestamp),
-            ("bucket_end", Timestamp),
-            ("bucket_width", Text),
+        columns: report_columns![
+            bucket,
             ("amount", Decimal),
             ("currency", Text),
             ("cost_type", Text),
