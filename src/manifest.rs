@@ -69,6 +69,12 @@ mod tests {
             [
                 "usage_report_granularity",
                 "usage_report_grouping",
+                "usage_report_models",
+                "usage_report_api_key_ids",
+                "usage_report_workspace_ids",
+                "usage_report_service_tiers",
+                "usage_report_context_windows",
+                "usage_report_inference_geos",
                 "analytics_bucket_width",
                 "usage_analytics_group_by",
                 "cost_analytics_group_by",

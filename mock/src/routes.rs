@@ -94,6 +94,7 @@ pub fn route(
             &org.usage_pools(),
             &org.usage_revisions,
             params,
+            betas,
         )),
         ["v1", "organizations", "cost_report"] => json(reports::cost_report(
             org.size.seed,

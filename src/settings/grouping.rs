@@ -20,6 +20,9 @@ pub enum Dimension {
     InferenceGeo,
     AccountId,
     ServiceAccountId,
+    /// Fast mode, in beta: grouping by it sends the fast-mode beta header.
+    /// Last, so the other dimensions keep their order (and states their config).
+    Speed,
 }
 
 impl Named for Dimension {
@@ -32,6 +35,7 @@ impl Named for Dimension {
         Self::InferenceGeo,
         Self::AccountId,
         Self::ServiceAccountId,
+        Self::Speed,
     ];
 
     fn name(self) -> &'static str {
@@ -44,6 +48,7 @@ impl Named for Dimension {
             Self::InferenceGeo => "inference_geo",
             Self::AccountId => "account_id",
             Self::ServiceAccountId => "service_account_id",
+            Self::Speed => "speed",
         }
     }
 }
@@ -78,6 +83,10 @@ impl<D: Named + Ord> Grouping<D> {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    pub fn contains(&self, dimension: D) -> bool {
+        self.0.contains(&dimension)
     }
 
     /// The dimensions' names, in canonical order: the `group_by[]` sent.
@@ -165,7 +174,7 @@ mod tests {
             err,
             "usage_report_grouping value `Model` is not valid; use any of: api_key_id, \
              workspace_id, model, service_tier, context_window, inference_geo, account_id, \
-             service_account_id"
+             service_account_id, speed"
         );
         assert_eq!(
             usage(&json!(["model", 3])).unwrap_err(),

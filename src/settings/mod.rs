@@ -11,6 +11,7 @@ mod lookback;
 mod name;
 mod named;
 mod start_date;
+mod usage_filters;
 mod value;
 
 pub use analytics_dimension::AnalyticsDimension;
@@ -20,6 +21,7 @@ pub use grouping::{Dimension, Grouping};
 pub use lookback::Lookback;
 pub use name::SettingName;
 pub use named::Named;
+pub use usage_filters::UsageFilters;
 
 use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
@@ -36,6 +38,8 @@ pub struct Settings {
     pub granularity: Granularity,
     /// `group_by[]` of `usage_report`; empty means one aggregate row per bucket.
     pub grouping: Grouping,
+    /// Which usage `usage_report` reads (`models[]`, `api_key_ids[]`…).
+    pub usage_filters: UsageFilters,
     /// `time_bucket_width` of `usage_analytics` and `cost_analytics`.
     pub analytics_width: Granularity,
     /// `group_by[]` of `usage_analytics`; empty means one row per bucket.
@@ -60,6 +64,7 @@ impl Default for Settings {
         Self {
             granularity: Granularity::default(),
             grouping: Grouping::default(),
+            usage_filters: UsageFilters::default(),
             analytics_width: Granularity::default(),
             usage_analytics_grouping: AnalyticsDimension::default_grouping(),
             cost_analytics_grouping: AnalyticsDimension::default_grouping(),
@@ -108,6 +113,14 @@ impl Settings {
                 }
                 SettingName::UsageReportGrouping => {
                     settings.grouping = Grouping::from_setting(setting, &value, Dimension::ALL)?;
+                }
+                SettingName::UsageReportModels
+                | SettingName::UsageReportApiKeyIds
+                | SettingName::UsageReportWorkspaceIds
+                | SettingName::UsageReportServiceTiers
+                | SettingName::UsageReportContextWindows
+                | SettingName::UsageReportInferenceGeos => {
+                    settings.usage_filters.set(setting, &value)?;
                 }
                 SettingName::UsageAnalyticsGroupBy => {
                     settings.usage_analytics_grouping =
@@ -344,8 +357,10 @@ mod tests {
         assert_eq!(
             err,
             "unknown setting `colour`; the settings are: usage_report_granularity, \
-             usage_report_grouping, analytics_bucket_width, usage_analytics_group_by, \
-             cost_analytics_group_by, start_date, lookback_hours, activities_overlap_minutes, \
+             usage_report_grouping, usage_report_models, usage_report_api_key_ids, \
+             usage_report_workspace_ids, usage_report_service_tiers, \
+             usage_report_context_windows, usage_report_inference_geos, analytics_bucket_width, \
+             usage_analytics_group_by, cost_analytics_group_by, start_date, lookback_hours, activities_overlap_minutes, \
              activities_exclude_types, page_size"
         );
     }

@@ -2,7 +2,7 @@
 //! it has in the settings object and the manifest's description of it. Which
 //! streams read it is theirs to declare; the manifest puts the two together.
 
-use super::{AnalyticsDimension, Dimension, Granularity, Named, Settings};
+use super::{AnalyticsDimension, Dimension, Granularity, Named, Settings, UsageFilters};
 use crate::model::Setting;
 
 /// A setting, by its name in the settings object.
@@ -10,6 +10,12 @@ use crate::model::Setting;
 pub enum SettingName {
     UsageReportGranularity,
     UsageReportGrouping,
+    UsageReportModels,
+    UsageReportApiKeyIds,
+    UsageReportWorkspaceIds,
+    UsageReportServiceTiers,
+    UsageReportContextWindows,
+    UsageReportInferenceGeos,
     AnalyticsBucketWidth,
     UsageAnalyticsGroupBy,
     CostAnalyticsGroupBy,
@@ -24,6 +30,12 @@ impl Named for SettingName {
     const ALL: &'static [Self] = &[
         Self::UsageReportGranularity,
         Self::UsageReportGrouping,
+        Self::UsageReportModels,
+        Self::UsageReportApiKeyIds,
+        Self::UsageReportWorkspaceIds,
+        Self::UsageReportServiceTiers,
+        Self::UsageReportContextWindows,
+        Self::UsageReportInferenceGeos,
         Self::AnalyticsBucketWidth,
         Self::UsageAnalyticsGroupBy,
         Self::CostAnalyticsGroupBy,
@@ -38,6 +50,12 @@ impl Named for SettingName {
         match self {
             Self::UsageReportGranularity => "usage_report_granularity",
             Self::UsageReportGrouping => "usage_report_grouping",
+            Self::UsageReportModels => "usage_report_models",
+            Self::UsageReportApiKeyIds => "usage_report_api_key_ids",
+            Self::UsageReportWorkspaceIds => "usage_report_workspace_ids",
+            Self::UsageReportServiceTiers => "usage_report_service_tiers",
+            Self::UsageReportContextWindows => "usage_report_context_windows",
+            Self::UsageReportInferenceGeos => "usage_report_inference_geos",
             Self::AnalyticsBucketWidth => "analytics_bucket_width",
             Self::UsageAnalyticsGroupBy => "usage_analytics_group_by",
             Self::CostAnalyticsGroupBy => "cost_analytics_group_by",
@@ -60,13 +78,14 @@ impl SettingName {
             description: description.into(),
             default_value: self.default_value(),
             allowed_values: self.allowed_values(),
-            multiple: matches!(
-                self,
-                Self::UsageReportGrouping
-                    | Self::UsageAnalyticsGroupBy
-                    | Self::CostAnalyticsGroupBy
-                    | Self::ActivitiesExcludeTypes
-            ),
+            multiple: UsageFilters::reads(self)
+                || matches!(
+                    self,
+                    Self::UsageReportGrouping
+                        | Self::UsageAnalyticsGroupBy
+                        | Self::CostAnalyticsGroupBy
+                        | Self::ActivitiesExcludeTypes
+                ),
             applies_to,
         }
     }
@@ -83,7 +102,33 @@ impl SettingName {
             Self::UsageReportGrouping => (
                 "Usage report — grouping",
                 "Dimensions to group usage by. Each one multiplies the row count; empty \
-                 gives one aggregate row per time bucket.",
+                 gives one aggregate row per time bucket. speed (fast mode) is in beta: \
+                 grouping by it sends the anthropic-beta header it needs.",
+            ),
+            Self::UsageReportModels => (
+                "Usage report — models",
+                "Only usage of these models (e.g. claude-opus-5); empty: every model.",
+            ),
+            Self::UsageReportApiKeyIds => (
+                "Usage report — API keys",
+                "Only usage made with these API key ids (apikey_…); empty: all usage.",
+            ),
+            Self::UsageReportWorkspaceIds => (
+                "Usage report — workspaces",
+                "Only usage of these workspace ids (wrkspc_…); empty: every workspace.",
+            ),
+            Self::UsageReportServiceTiers => (
+                "Usage report — service tiers",
+                "Only usage of these service tiers; empty: every tier.",
+            ),
+            Self::UsageReportContextWindows => (
+                "Usage report — context windows",
+                "Only usage within these context windows; empty: both.",
+            ),
+            Self::UsageReportInferenceGeos => (
+                "Usage report — inference geos",
+                "Only usage run in these regions (not_available: models without one); \
+                 empty: everywhere.",
             ),
             Self::AnalyticsBucketWidth => (
                 "Usage and cost analytics — bucket width",
@@ -148,7 +193,15 @@ impl SettingName {
             Self::CostAnalyticsGroupBy => defaults.cost_analytics_grouping.to_string(),
             Self::ActivitiesOverlapMinutes => defaults.activities_overlap.num_minutes().to_string(),
             Self::ActivitiesExcludeTypes => defaults.activities_exclude_types.join(","),
-            Self::StartDate | Self::LookbackHours | Self::PageSize => String::new(),
+            Self::StartDate
+            | Self::LookbackHours
+            | Self::PageSize
+            | Self::UsageReportModels
+            | Self::UsageReportApiKeyIds
+            | Self::UsageReportWorkspaceIds
+            | Self::UsageReportServiceTiers
+            | Self::UsageReportContextWindows
+            | Self::UsageReportInferenceGeos => String::new(),
         }
     }
 
@@ -162,6 +215,12 @@ impl SettingName {
                 .map(Named::name)
                 .collect(),
             Self::CostAnalyticsGroupBy => AnalyticsDimension::names(),
+            Self::UsageReportModels
+            | Self::UsageReportApiKeyIds
+            | Self::UsageReportWorkspaceIds
+            | Self::UsageReportServiceTiers
+            | Self::UsageReportContextWindows
+            | Self::UsageReportInferenceGeos => UsageFilters::allowed(self).to_vec(),
             Self::StartDate
             | Self::LookbackHours
             | Self::ActivitiesOverlapMinutes
@@ -201,7 +260,7 @@ mod tests {
             grouping.default_value,
             "api_key_id,workspace_id,model,service_tier"
         );
-        assert_eq!(grouping.allowed_values.len(), 8);
+        assert_eq!(grouping.allowed_values.len(), 9);
         assert!(grouping.multiple);
         assert_eq!(
             declared(SettingName::ActivitiesOverlapMinutes).default_value,

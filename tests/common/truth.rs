@@ -7,7 +7,7 @@ use anthropic_mock::analytics::{Metrics, analytics_rows};
 use anthropic_mock::bulk_cost::bulk_cost_results;
 use anthropic_mock::paging::Params;
 use anthropic_mock::reports::{
-    USAGE_DIMENSIONS, atoms_between, claude_code_rows, cost_results, usage_results,
+    USAGE_DIMENSIONS, atoms_between, claude_code_rows, cost_results, usage_results, usage_selected,
 };
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde_json::Value;
@@ -31,6 +31,19 @@ pub fn usage_truth(
     width: Duration,
     grouping: &[&str],
 ) -> (usize, u64) {
+    filtered_usage_truth(mock, (start, cutoff), width, grouping, "")
+}
+
+/// [`usage_truth`] of the usage the report's `filters` select (a query
+/// string: `models[]=…&service_tiers[]=…`).
+pub fn filtered_usage_truth(
+    mock: &MockServer,
+    (start, cutoff): (DateTime<Utc>, DateTime<Utc>),
+    width: Duration,
+    grouping: &[&str],
+    filters: &str,
+) -> (usize, u64) {
+    let filters = Params::parse(Some(filters));
     let org = mock.org();
     let pools = org.usage_pools();
     let group_by: Vec<usize> = grouping
@@ -40,18 +53,34 @@ pub fn usage_truth(
     let (mut rows, mut output) = (0, 0);
     let mut bucket = start;
     while bucket < cutoff {
-        let atoms = atoms_between(
+        let atoms: Vec<_> = atoms_between(
             org.size.seed,
             &pools,
             &org.usage_revisions,
             bucket,
             bucket + width,
-        );
+        )
+        .into_iter()
+        .filter(|atom| usage_selected(atom, &filters))
+        .collect();
         rows += usage_results(&atoms, &group_by).len();
         output += atoms.iter().map(|a| a.counters[4]).sum::<u64>();
         bucket += width;
     }
     (rows, output)
+}
+
+/// The `usage_report` rows that landed in `db` for the buckets ending by
+/// `cutoff`, and their output tokens: what [`usage_truth`] counts.
+pub fn landed_usage(db: &Path, cutoff: DateTime<Utc>) -> (usize, u64) {
+    let closed = format!(
+        "FROM usage_report WHERE bucket_end <= '{}'",
+        rfc3339(cutoff)
+    );
+    (
+        int(db, &format!("SELECT count(*) {closed}")) as usize,
+        int(db, &format!("SELECT sum(output_tokens) {closed}")) as u64,
+    )
 }
 
 /// The mock's cost rows and their amount in micro-cents for the days in

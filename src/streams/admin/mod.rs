@@ -14,7 +14,9 @@ use super::schema::Columns;
 use crate::model::KeyKind::Admin;
 use crate::settings::SettingName::{
     AnalyticsBucketWidth, CostAnalyticsGroupBy, LookbackHours, PageSize, StartDate,
-    UsageAnalyticsGroupBy, UsageReportGranularity, UsageReportGrouping,
+    UsageAnalyticsGroupBy, UsageReportApiKeyIds, UsageReportContextWindows, UsageReportGranularity,
+    UsageReportGrouping, UsageReportInferenceGeos, UsageReportModels, UsageReportServiceTiers,
+    UsageReportWorkspaceIds,
 };
 
 const USAGE_ANALYTICS_COLUMNS: Columns = report_columns![
@@ -246,12 +248,19 @@ pub static STREAMS: [StreamSpec; 11] = [
             ("inference_geo", Text),
             ("account_id", Text),
             ("service_account_id", Text),
+            ("speed", Text),
             token_counters,
         ],
         // page_size: the rows a page aims at; the window's buckets (`limit`) are sized to it.
         settings: &[
             UsageReportGranularity,
             UsageReportGrouping,
+            UsageReportModels,
+            UsageReportApiKeyIds,
+            UsageReportWorkspaceIds,
+            UsageReportServiceTiers,
+            UsageReportContextWindows,
+            UsageReportInferenceGeos,
             StartDate,
             LookbackHours,
             PageSize,

@@ -41,6 +41,9 @@ use window::{DEFAULT_ROWS_PER_PAGE, WindowSizer};
 /// Where a report starts when nothing says otherwise.
 const DEFAULT_HISTORY: Duration = Duration::days(30);
 
+/// The beta the usage report's `speed` (fast mode) requires, sent only with it.
+pub const FAST_MODE_BETA: &str = "fast-mode-2026-02-01";
+
 /// The beta the Usage and Cost Analytics API requires on every request.
 pub const ANALYTICS_BETA: &str = "analytics-usage-cost-2026-08-24";
 
@@ -82,6 +85,8 @@ struct Report {
     width: Granularity,
     /// `group_by[]` values sent.
     group_by: Vec<&'static str>,
+    /// Filters sent: the API's array parameter (without `[]`) and its values.
+    filters: Vec<(&'static str, Vec<String>)>,
     /// Fields of a legacy result row that, with the bucket, identify it (an
     /// analytics row is identified by its whole `group`).
     identity: Vec<&'static str>,
@@ -91,14 +96,27 @@ struct Report {
 
 impl Report {
     fn usage(settings: &Settings) -> Self {
+        let speed = settings.grouping.contains(Dimension::Speed);
+        // `speed` identifies a row only when grouped by: the ids of every
+        // other row stay what they were before speed could be grouped.
+        let identity = Dimension::ALL
+            .iter()
+            .filter(|d| speed || **d != Dimension::Speed)
+            .map(|d| d.name())
+            .collect();
         Self {
             stream: "usage_report",
             path: "/v1/organizations/usage_report/messages",
             api: Api::Legacy(usage_record),
             width: settings.granularity,
-            group_by: settings.grouping.iter().map(Dimension::name).collect(),
-            identity: Dimension::names(),
-            beta: None,
+            group_by: settings.grouping.names(),
+            filters: settings
+                .usage_filters
+                .params()
+                .map(|(param, values)| (param, values.to_vec()))
+                .collect(),
+            identity,
+            beta: speed.then_some(FAST_MODE_BETA),
         }
     }
 
@@ -114,6 +132,7 @@ impl Report {
             api: Api::Analytics,
             width,
             group_by: grouping.names(),
+            filters: Vec::new(),
             identity: Vec::new(),
             beta: Some(ANALYTICS_BETA),
         }
@@ -127,6 +146,7 @@ impl Report {
             api: Api::Legacy(|row| Fields::from(row)),
             width: Granularity::Day,
             group_by: vec!["workspace_id", "description"],
+            filters: Vec::new(),
             beta: None,
             identity: vec![
                 "workspace_id",
@@ -142,9 +162,20 @@ impl Report {
         }
     }
 
-    /// The query a watermark belongs to: `{width}|{group_by joined by ,}`.
+    /// The query a watermark belongs to: `{width}|{group_by joined by ,}`,
+    /// then `|{param}={values};…` when filtered (unfiltered, as it always was).
     fn config(&self) -> String {
-        format!("{}|{}", self.width.name(), self.group_by.join(","))
+        let mut config = format!("{}|{}", self.width.name(), self.group_by.join(","));
+        if !self.filters.is_empty() {
+            let filters: Vec<String> = self
+                .filters
+                .iter()
+                .map(|(param, values)| format!("{param}={}", values.join(",")))
+                .collect();
+            config.push('|');
+            config.push_str(&filters.join(";"));
+        }
+        config
     }
 
     /// How many buckets `[start, end)` spans (a part counts as one).
@@ -171,9 +202,15 @@ impl Report {
             .set("starting_at", rfc3339(start))
             .set("ending_at", rfc3339(end));
         let query = match self.api {
-            Api::Legacy(_) => query
-                .set("bucket_width", self.width.name())
-                .set_array("group_by", &self.group_by)
+            Api::Legacy(_) => self
+                .filters
+                .iter()
+                .fold(
+                    query
+                        .set("bucket_width", self.width.name())
+                        .set_array("group_by", &self.group_by),
+                    |query, (param, values)| query.set_array(param, values),
+                )
                 .set("limit", buckets),
             Api::Analytics => query
                 .set("time_bucket_width", self.width.name())
@@ -576,6 +613,60 @@ mod tests {
             report.buckets_between(walk.window_start, at("2026-01-01T05:00:00Z")),
             1,
             "a part of a bucket is a bucket"
+        );
+    }
+
+    #[test]
+    fn speed_sends_its_beta_and_joins_the_id_only_when_grouped_by() {
+        let plain = Report::usage(&Settings::default());
+        assert_eq!(plain.beta, None);
+        assert_eq!(
+            plain.identity,
+            [
+                "api_key_id",
+                "workspace_id",
+                "model",
+                "service_tier",
+                "context_window",
+                "inference_geo",
+                "account_id",
+                "service_account_id"
+            ],
+            "the ids rows always had"
+        );
+        let settings = Settings::parse(r#"{"usage_report_grouping":"model,speed"}"#, &[]).unwrap();
+        let by_speed = Report::usage(&settings);
+        assert_eq!(by_speed.beta, Some(FAST_MODE_BETA));
+        assert_eq!(by_speed.identity.last(), Some(&"speed"));
+        assert_eq!(by_speed.config(), "1d|model,speed");
+    }
+
+    #[test]
+    fn usage_filters_are_sent_as_arrays_and_belong_to_the_query() {
+        let at = |text: &str| DateTime::parse_from_rfc3339(text).unwrap().to_utc();
+        let settings = Settings::parse(
+            r#"{"usage_report_grouping":"model","usage_report_service_tiers":"standard,batch",
+                "usage_report_context_windows":["0-200k"],"usage_report_models":"claude-opus-5"}"#,
+            &[],
+        )
+        .unwrap();
+        let report = Report::usage(&settings);
+        assert_eq!(
+            report.config(),
+            "1d|model|models=claude-opus-5;service_tiers=batch,standard;context_window=0-200k"
+        );
+        let query = report.query(
+            (at("2026-11-01T00:00:00Z"), at("2026-11-02T00:00:00Z")),
+            1,
+            &settings,
+            None,
+        );
+        assert_eq!(
+            query.encode(),
+            "?starting_at=2026-11-01T00%3A00%3A00Z&ending_at=2026-11-02T00%3A00%3A00Z\
+             &bucket_width=1d&group_by%5B%5D=model&models%5B%5D=claude-opus-5\
+             &service_tiers%5B%5D=batch&service_tiers%5B%5D=standard\
+             &context_window%5B%5D=0-200k&limit=1"
         );
     }
 

@@ -391,6 +391,7 @@ mod tests {
             api: super::super::Api::Legacy(super::super::usage_record),
             width: Granularity::Hour,
             group_by: vec!["model"],
+            filters: Vec::new(),
             identity: Dimension::names(),
             beta: None,
         }
