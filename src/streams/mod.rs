@@ -32,7 +32,10 @@ pub struct StreamSpec {
     pub name: &'static str,
     pub description: &'static str,
     pub endpoint: &'static str,
+    /// The key it is read with.
     pub key: KeyKind,
+    /// The key it is read with when the connection lacks `key`, if any.
+    pub fallback_key: Option<KeyKind>,
     pub incremental: bool,
     pub primary_key: &'static [&'static str],
     pub cursor_field: Option<&'static str>,
@@ -47,6 +50,15 @@ pub struct StreamSpec {
 }
 
 impl StreamSpec {
+    /// The key `connection` reads this stream with: its own, else the
+    /// fallback; none when it has neither.
+    pub fn key_for(&self, connection: &Connection) -> Option<KeyKind> {
+        [Some(self.key), self.fallback_key]
+            .into_iter()
+            .flatten()
+            .find(|kind| connection.key(*kind).is_some())
+    }
+
     pub fn descriptor(&self) -> StreamDescriptor {
         let mut strategies = vec![SyncStrategy::FullRefresh];
         if self.incremental {
@@ -88,18 +100,32 @@ pub fn find(name: &str) -> Result<&'static StreamSpec> {
     })
 }
 
-/// The streams a connection's keys unlock.
+/// The streams a connection's keys unlock, each naming the key it is read with.
 pub fn available(connection: &Connection) -> Vec<StreamDescriptor> {
     all()
-        .filter(|s| connection.key(s.key).is_some())
-        .map(StreamSpec::descriptor)
+        .filter_map(|s| {
+            s.key_for(connection).map(|key| StreamDescriptor {
+                required_key: key,
+                ..s.descriptor()
+            })
+        })
         .collect()
+}
+
+/// The key `connection` reads `request`'s stream with, or an error naming the
+/// key to add.
+pub fn read_key(connection: &Connection, request: &ReadRequest) -> Result<KeyKind> {
+    let spec = find(&request.stream_name)?;
+    match spec.key_for(connection) {
+        Some(key) => Ok(key),
+        None => connection.require(spec.key).map(|_| spec.key),
+    }
 }
 
 /// Read one page: check the request against the stream's spec, then run its reader.
 pub fn read_page(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
     let spec = find(&request.stream_name)?;
-    ctx.connection.require(spec.key)?;
+    read_key(ctx.connection, request)?;
     if request.strategy == SyncStrategy::Incremental && !spec.incremental {
         return Err(ConnectorError::InvalidConfig(format!(
             "stream `{}` supports full refresh only",
