@@ -227,6 +227,15 @@ async fn a_full_refresh_of_every_admin_stream_matches_the_mock_and_a_second_chan
         ),
     );
     assert_eq!(closed_days as usize, expected);
+    let named_like_a_user = select(
+        &db,
+        "SELECT date, actor_id FROM claude_code_usage_report \
+         GROUP BY date, actor_id, terminal_type, is_remote HAVING count(DISTINCT actor_type) = 2",
+    );
+    assert!(
+        !named_like_a_user.is_empty(),
+        "an API key named like a user's email is a row of its own"
+    );
     let cc_requests = mock
         .requests()
         .iter()

@@ -565,6 +565,18 @@ pub fn claude_code_rows(seed: u64, day: NaiveDate, actors: &[String]) -> Vec<Val
                                  "estimated_cost": {"amount": next() % 300, "currency": "USD"}}],
         }));
     }
+    // Every third day an API key is named like a user (by their email): a
+    // row with the same actor id, terminal and remote flag as that user's,
+    // of another actor.
+    if chrono::Datelike::ordinal(&day).is_multiple_of(3)
+        && let Some(user) = rows.first().filter(|r| r["actor"]["type"] == "user_actor")
+    {
+        let mut twin = user.clone();
+        twin["actor"] =
+            json!({"type": "api_actor", "api_key_name": user["actor"]["email_address"]});
+        twin["core_metrics"]["num_sessions"] = json!(next() % 20);
+        rows.push(twin);
+    }
     rows
 }
 

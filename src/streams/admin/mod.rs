@@ -308,12 +308,20 @@ pub static STREAMS: [StreamSpec; 11] = [
     },
     StreamSpec {
         name: "claude_code_usage_report",
-        description: "Claude Code usage per day and actor, split by terminal type and remote flag.",
+        description: "Claude Code usage per day and actor, split by terminal type and remote \
+                      flag. The actor's type is part of the key: an API key may be named like a \
+                      user's email.",
         endpoint: "GET /v1/organizations/usage_report/claude_code",
         key: Admin,
         fallback_key: None,
         incremental: true,
-        primary_key: &["date", "actor_id", "terminal_type", "is_remote"],
+        primary_key: &[
+            "date",
+            "actor_type",
+            "actor_id",
+            "terminal_type",
+            "is_remote",
+        ],
         cursor_field: Some("date"),
         parent: None,
         parent_batch_size: 1,
