@@ -36,6 +36,9 @@ pub struct StreamSpec {
     pub key: KeyKind,
     /// The key it is read with when the connection lacks `key`, if any.
     pub fallback_key: Option<KeyKind>,
+    /// The scope its endpoint needs beyond a valid key, as a 403 names it
+    /// (the Compliance API's); none where the key's own access is enough.
+    pub scope: Option<&'static str>,
     pub incremental: bool,
     pub primary_key: &'static [&'static str],
     pub cursor_field: Option<&'static str>,

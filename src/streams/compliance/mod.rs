@@ -13,6 +13,12 @@ use crate::settings::SettingName::{
     ActivitiesExcludeTypes, ActivitiesOverlapMinutes, PageSize, StartDate,
 };
 
+/// The scopes of a Compliance Access Key, as the API names them in a 403:
+/// the feed, the organisations' structure, and what their users made.
+const ACTIVITIES_SCOPE: &str = "read:compliance_activities";
+const ORG_DATA_SCOPE: &str = "read:compliance_org_data";
+const USER_DATA_SCOPE: &str = "read:compliance_user_data";
+
 pub static STREAMS: [StreamSpec; 9] = [
     StreamSpec {
         name: "activities",
@@ -25,6 +31,7 @@ pub static STREAMS: [StreamSpec; 9] = [
         // An Admin key created while the Compliance API is enabled carries the
         // feed's scope, and a Console organisation has no Compliance key.
         fallback_key: Some(Admin),
+        scope: Some(ACTIVITIES_SCOPE),
         incremental: true,
         primary_key: &["id"],
         cursor_field: Some("created_at"),
@@ -58,6 +65,7 @@ pub static STREAMS: [StreamSpec; 9] = [
         endpoint: "GET /v1/compliance/organizations",
         key: Compliance,
         fallback_key: None,
+        scope: Some(ORG_DATA_SCOPE),
         incremental: false,
         primary_key: &["uuid"],
         cursor_field: None,
@@ -74,6 +82,7 @@ pub static STREAMS: [StreamSpec; 9] = [
         endpoint: "GET /v1/compliance/organizations/{uuid}/users",
         key: Compliance,
         fallback_key: None,
+        scope: Some(USER_DATA_SCOPE),
         incremental: false,
         primary_key: &["organization_uuid", "id"],
         cursor_field: None,
@@ -96,6 +105,7 @@ pub static STREAMS: [StreamSpec; 9] = [
         endpoint: "GET /v1/compliance/organizations/{uuid}/roles",
         key: Compliance,
         fallback_key: None,
+        scope: Some(ORG_DATA_SCOPE),
         incremental: false,
         primary_key: &["id"],
         cursor_field: None,
@@ -118,6 +128,7 @@ pub static STREAMS: [StreamSpec; 9] = [
         endpoint: "GET /v1/compliance/groups",
         key: Compliance,
         fallback_key: None,
+        scope: Some(ORG_DATA_SCOPE),
         incremental: false,
         primary_key: &["id"],
         cursor_field: None,
@@ -141,6 +152,7 @@ pub static STREAMS: [StreamSpec; 9] = [
         endpoint: "GET /v1/compliance/groups/{id}/members",
         key: Compliance,
         fallback_key: None,
+        scope: Some(USER_DATA_SCOPE),
         incremental: false,
         primary_key: &["group_id", "user_id"],
         cursor_field: None,
@@ -162,6 +174,7 @@ pub static STREAMS: [StreamSpec; 9] = [
         endpoint: "GET /v1/compliance/apps/projects",
         key: Compliance,
         fallback_key: None,
+        scope: Some(USER_DATA_SCOPE),
         incremental: false,
         primary_key: &["id"],
         cursor_field: None,
@@ -187,6 +200,7 @@ pub static STREAMS: [StreamSpec; 9] = [
         endpoint: "GET /v1/compliance/apps/projects/{id}/attachments",
         key: Compliance,
         fallback_key: None,
+        scope: Some(USER_DATA_SCOPE),
         incremental: false,
         primary_key: &["project_id", "id"],
         cursor_field: None,
@@ -213,6 +227,7 @@ pub static STREAMS: [StreamSpec; 9] = [
         endpoint: "GET /v1/compliance/apps/chats?user_ids[]=…",
         key: Compliance,
         fallback_key: None,
+        scope: Some(USER_DATA_SCOPE),
         incremental: false,
         primary_key: &["id"],
         cursor_field: None,
