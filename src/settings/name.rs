@@ -159,7 +159,8 @@ impl SettingName {
                 "Reports — lookback (hours)",
                 "Incremental report runs re-read this far before their watermark, since \
                  recent buckets are revised. A number for every report, or an object per \
-                 stream. Defaults: usage 6 h at 1h/1m and 48 h at 1d; cost (daily) and Claude Code 48 h.",
+                 stream. Defaults: 6 h at 1h/1m and 48 h at 1d (usage_report and the \
+                 analytics streams); cost_report (daily) and Claude Code 48 h.",
             ),
             Self::ActivitiesOverlapMinutes => (
                 "Activities — overlap (minutes)",
@@ -174,9 +175,10 @@ impl SettingName {
             Self::PageSize => (
                 "Page size",
                 "Items per request, 1 to 1000, capped by each endpoint's own maximum. \
-                 Defaults to that maximum (fewest requests). The usage and cost reports \
-                 page by time bucket: for them it is the rows a request aims at (default \
-                 10000), and the window is narrowed, down to one bucket, to stay near it.",
+                 Defaults to that maximum (fewest requests). The legacy usage and cost \
+                 reports page by time bucket: for them it is the rows a request aims at \
+                 (default 10000), and the window is narrowed, down to one bucket, to stay \
+                 near it. The analytics streams page by rows: up to 1000 a request.",
             ),
         }
     }
