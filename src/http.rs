@@ -145,6 +145,8 @@ pub struct ApiClient<'a> {
     connection: &'a Connection,
     key: &'a ApiKey,
     field: KeyField,
+    /// `anthropic-beta`, for a beta endpoint or feature.
+    beta: Option<&'static str>,
 }
 
 impl<'a> ApiClient<'a> {
@@ -159,12 +161,19 @@ impl<'a> ApiClient<'a> {
             connection,
             key: connection.require(kind)?,
             field: KeyField::of(kind),
+            beta: None,
         })
     }
 
     /// The field of the key this client uses.
     pub fn field(&self) -> KeyField {
         self.field
+    }
+
+    /// This client, sending `anthropic-beta: {beta}` on every request: the
+    /// header a beta endpoint or feature requires (none: no header).
+    pub fn with_beta(self, beta: Option<&'static str>) -> Self {
+        Self { beta, ..self }
     }
 
     /// `GET path?query` and parse the JSON body.
@@ -236,6 +245,9 @@ impl<'a> ApiClient<'a> {
             ("accept".to_owned(), "application/json".to_owned()),
             ("user-agent".to_owned(), USER_AGENT.to_owned()),
         ];
+        if let Some(beta) = self.beta {
+            headers.push(("anthropic-beta".to_owned(), beta.to_owned()));
+        }
         if body.is_some() {
             headers.push(("content-type".to_owned(), "application/json".to_owned()));
         }

@@ -22,10 +22,10 @@ pub fn manifest() -> Manifest {
                 unlocks: f.kind,
                 description: match f.kind {
                     crate::model::KeyKind::Admin => "Created by an Anthropic Console organization \
-                        admin under Settings → Admin Keys. Unlocks the eight Admin API streams."
+                        admin under Settings → Admin Keys. Unlocks the Admin API streams."
                         .into(),
                     crate::model::KeyKind::Compliance => "Issued for the Compliance API \
-                        (Enterprise plan, enabled on the organization). Unlocks the nine \
+                        (Enterprise plan, enabled on the organization). Unlocks the \
                         Compliance API streams."
                         .into(),
                 },
@@ -69,6 +69,15 @@ mod tests {
             [
                 "usage_report_granularity",
                 "usage_report_grouping",
+                "usage_report_models",
+                "usage_report_api_key_ids",
+                "usage_report_workspace_ids",
+                "usage_report_service_tiers",
+                "usage_report_context_windows",
+                "usage_report_inference_geos",
+                "analytics_bucket_width",
+                "usage_analytics_group_by",
+                "cost_analytics_group_by",
                 "start_date",
                 "lookback_hours",
                 "activities_overlap_minutes",
@@ -81,21 +90,35 @@ mod tests {
     #[test]
     fn each_setting_applies_to_the_streams_that_declare_it_in_stream_order() {
         let every_stream: Vec<String> = streams::all().map(|s| s.name.to_owned()).collect();
-        assert_eq!(every_stream.len(), 17);
+        assert_eq!(every_stream.len(), 20);
         assert_eq!(applies_to("page_size"), every_stream);
         assert_eq!(
             applies_to("lookback_hours"),
-            ["usage_report", "cost_report", "claude_code_usage_report"]
-        );
-        assert_eq!(
-            applies_to("start_date"),
             [
-                "activities",
+                "usage_analytics",
+                "cost_analytics",
                 "usage_report",
                 "cost_report",
                 "claude_code_usage_report"
             ]
         );
+        assert_eq!(
+            applies_to("start_date"),
+            [
+                "activities",
+                "usage_analytics",
+                "cost_analytics",
+                "usage_report",
+                "cost_report",
+                "claude_code_usage_report"
+            ]
+        );
+        assert_eq!(
+            applies_to("analytics_bucket_width"),
+            ["usage_analytics", "cost_analytics"]
+        );
+        assert_eq!(applies_to("usage_analytics_group_by"), ["usage_analytics"]);
+        assert_eq!(applies_to("cost_analytics_group_by"), ["cost_analytics"]);
         assert_eq!(
             applies_to("usage_report_granularity"),
             ["usage_report", "cost_report"]

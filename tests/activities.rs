@@ -13,6 +13,15 @@ fn incremental(page_size: u32) -> SyncOptions {
     options
 }
 
+/// The ids of every event of the mock's feed.
+fn feed_truth(mock: &anthropic_mock::MockServer) -> BTreeSet<String> {
+    mock.org()
+        .activities
+        .iter()
+        .map(|a| a["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 fn landed(db: &std::path::Path) -> (usize, BTreeSet<String>) {
     let ids = select(db, "SELECT id FROM activities");
     (ids.len(), ids.concat().into_iter().collect())
@@ -105,12 +114,7 @@ async fn three_runs_with_new_and_late_events_land_every_event_exactly_once() {
     let report = sync(&conn, &db, &incremental(30)).await;
     assert!(report.succeeded(), "{report:?}");
 
-    let truth: BTreeSet<String> = mock
-        .org()
-        .activities
-        .iter()
-        .map(|a| a["id"].as_str().unwrap().to_owned())
-        .collect();
+    let truth = feed_truth(&mock);
     assert_eq!(
         landed(&db),
         (truth.len(), truth),
@@ -151,4 +155,60 @@ async fn excluded_types_are_filtered_by_the_api() {
         .filter(|a| a["type"] != "compliance_api_accessed")
         .count();
     assert_eq!(landed(&db).0, kept);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_feed_is_read_with_an_admin_key_when_there_is_no_compliance_key() {
+    use anthropic_mock::Behaviour;
+    use anthropic_mock::auth::KeySeen;
+    let mock = mock(20, 2).await;
+    let dir = tempfile::tempdir().unwrap();
+    let feed_keys = |from: usize| -> BTreeSet<String> {
+        mock.requests()[from..]
+            .iter()
+            .filter(|r| r.path == "/v1/compliance/activities")
+            .map(|r| format!("{:?}", r.key))
+            .collect()
+    };
+
+    let db = dir.path().join("admin.sqlite");
+    let report = sync(
+        &connection(&mock.base_url(), ADMIN_ONLY),
+        &db,
+        &incremental(30),
+    )
+    .await;
+    assert!(report.succeeded(), "{report:?}");
+    let truth = feed_truth(&mock);
+    assert_eq!(landed(&db), (truth.len(), truth.clone()), "the whole feed");
+    assert_eq!(feed_keys(0), [format!("{:?}", KeySeen::Admin)].into());
+
+    // With both keys the Compliance key reads it.
+    let before = mock.requests().len();
+    let both = dir.path().join("both.sqlite");
+    let report = sync(&connection(&mock.base_url(), BOTH), &both, &incremental(30)).await;
+    assert!(report.succeeded(), "{report:?}");
+    assert_eq!(landed(&both).1, truth);
+    assert_eq!(
+        feed_keys(before),
+        [format!("{:?}", KeySeen::Compliance)].into()
+    );
+
+    // An Admin key made before the Compliance API was enabled lacks the scope.
+    mock.set_behaviour(Behaviour {
+        admin_feed_scope: false,
+        ..Behaviour::default()
+    });
+    let report = sync(
+        &connection(&mock.base_url(), ADMIN_ONLY),
+        &dir.path().join("unscoped.sqlite"),
+        &incremental(30),
+    )
+    .await;
+    let outcome = format!("{:?}", report.stream("activities").unwrap().outcome);
+    assert!(
+        outcome.contains("403") && outcome.contains("read:compliance_activities"),
+        "{outcome}"
+    );
+    assert_no_secret("the outcome", &outcome);
 }

@@ -147,3 +147,60 @@ async fn a_dead_server_is_reported_per_key_not_as_a_crash() {
         "{out}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_key_lacking_some_scopes_works_for_the_streams_that_do_not_need_them() {
+    let only = |scope: &str| Behaviour {
+        missing_scope: Some(scope.into()),
+        ..Behaviour::default()
+    };
+    let (code, out, _) = check(only("read:compliance_activities"), COMPLIANCE_ONLY).await;
+    assert_eq!(code, Some(0), "not a failure: {out}");
+    assert!(
+        out.contains(
+            "OK   compliance (compliance-access-key): 8 of 9 Compliance streams available; \
+             activities needs read:compliance_activities. Scopes are fixed when a key is \
+             created: create a key with them to read those streams too."
+        ),
+        "{out}"
+    );
+    let (code, out, _) = check(only("read:compliance_user_data"), COMPLIANCE_ONLY).await;
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains(
+            "4 of 9 Compliance streams available; organization_users, group_members, projects, \
+             project_attachments, user_chats need read:compliance_user_data."
+        ),
+        "{out}"
+    );
+    let (code, out, _) = check(Behaviour::default(), COMPLIANCE_ONLY).await;
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains(
+            "Compliance Access Key works: `GET /v1/compliance/activities`, \
+             `GET /v1/compliance/organizations`, `GET /v1/compliance/apps/projects` answered; \
+             all 9 Compliance streams available."
+        ),
+        "{out}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_key_alone_is_checked_for_the_activity_feed_too() {
+    let (code, out, _) = check(Behaviour::default(), ADMIN_ONLY).await;
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("all 12 Admin streams available"), "{out}");
+    let unscoped = Behaviour {
+        admin_feed_scope: false,
+        ..Behaviour::default()
+    };
+    let (code, out, _) = check(unscoped, ADMIN_ONLY).await;
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains(
+            "OK   admin (admin-api-key): 11 of 12 Admin streams available; activities needs \
+             read:compliance_activities."
+        ),
+        "{out}"
+    );
+}

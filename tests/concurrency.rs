@@ -125,6 +125,7 @@ async fn streams_run_side_by_side_and_children_wait_for_their_parents() {
     let position = |name: &str| order.iter().position(|s| *s == name).unwrap();
     for (parent, child) in [
         ("groups", "group_members"),
+        ("workspaces", "workspace_members"),
         ("organizations", "organization_users"),
         ("organization_users", "user_chats"),
         ("projects", "project_attachments"),
@@ -175,7 +176,7 @@ async fn any_concurrency_lands_the_same_tables() {
         landed.push((tables(&db), report.total_rows()));
     }
     assert!(landed[0].1 > 0);
-    assert_eq!(landed[0].0.len(), 17, "every stream's table");
+    assert_eq!(landed[0].0.len(), 20, "every stream's table");
     assert_eq!(landed[0], landed[1]);
 }
 

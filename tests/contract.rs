@@ -73,8 +73,8 @@ async fn the_manifest_describes_the_form_the_settings_and_all_streams() {
         grouping.default_value,
         "api_key_id,workspace_id,model,service_tier"
     );
-    assert_eq!(grouping.allowed_values.len(), 8);
-    assert_eq!(manifest.streams.len(), 17);
+    assert_eq!(grouping.allowed_values.len(), 9);
+    assert_eq!(manifest.streams.len(), 20);
     for stream in &manifest.streams {
         let schema: serde_json::Value = serde_json::from_str(&stream.json_schema).unwrap();
         for key in &stream.primary_key {

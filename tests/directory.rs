@@ -5,7 +5,7 @@ use crate::common::warehouse::*;
 use crate::common::*;
 use anthropic_mock::{Behaviour, DEFAULT_WORKSPACE_ID};
 use host_harness::sync::Outcome;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn admin_directory_streams_land_the_ground_truth_archived_and_default_workspaces_included() {
@@ -235,4 +235,76 @@ async fn the_workspaces_list_leaves_out_the_default_and_the_archived_unless_aske
         .count();
     assert_eq!(archived.len(), everything.len() - 1);
     assert_eq!(plain.len(), everything.len() - 1 - archived_count);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn workspace_members_land_every_membership_the_default_workspaces_included() {
+    let mock = mock(120, 1).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.sqlite");
+    let report = sync(
+        &connection(&mock.base_url(), ADMIN_ONLY),
+        &db,
+        &options(&["workspace_members"], 7),
+    )
+    .await;
+    assert!(report.succeeded(), "{report:?}");
+    let names: Vec<&str> = report.streams.iter().map(|s| s.stream.as_str()).collect();
+    assert_eq!(
+        names,
+        ["workspaces", "workspace_members"],
+        "the parent first"
+    );
+    let org = mock.org();
+    let expected: BTreeMap<(String, String), serde_json::Value> = org
+        .workspace_members
+        .iter()
+        .flat_map(|(workspace, members)| {
+            members.iter().map(move |m| {
+                let user = m["user_id"].as_str().unwrap().to_owned();
+                ((workspace.clone(), user), m.clone())
+            })
+        })
+        .collect();
+    let landed: BTreeMap<(String, String), serde_json::Value> = select(
+        &db,
+        "SELECT workspace_id, user_id, _raw FROM workspace_members",
+    )
+    .into_iter()
+    .map(|row| {
+        let raw: serde_json::Value = serde_json::from_str(&row[2]).unwrap();
+        ((row[0].clone(), row[1].clone()), raw)
+    })
+    .collect();
+    assert_eq!(landed, expected, "every membership, as the API gave it");
+    assert_eq!(
+        org.workspace_members.len(),
+        org.workspaces.len(),
+        "every workspace has its members listed"
+    );
+    let default_members = select(
+        &db,
+        &format!(
+            "SELECT count(*) FROM workspace_members WHERE workspace_id = '{DEFAULT_WORKSPACE_ID}'"
+        ),
+    );
+    assert_ne!(
+        default_members,
+        [["0"]],
+        "the default workspace's members land too"
+    );
+    let roles = select(
+        &db,
+        "SELECT DISTINCT workspace_role FROM workspace_members ORDER BY 1",
+    );
+    assert_eq!(
+        roles.concat(),
+        [
+            "workspace_admin",
+            "workspace_billing",
+            "workspace_developer",
+            "workspace_restricted_developer",
+            "workspace_user"
+        ]
+    );
 }

@@ -6,6 +6,7 @@ mod common;
 
 mod activities;
 mod airbyte;
+mod analytics;
 mod apps;
 mod check;
 mod cleartext;

@@ -52,19 +52,9 @@ async fn every_granularity_with_empty_default_and_full_grouping_lands_the_ground
             )
             .await;
             assert!(report.succeeded(), "{granularity} {grouping:?}: {report:?}");
-            let closed = format!(
-                "FROM usage_report WHERE bucket_end <= '{}'",
-                rfc3339(cutoff)
-            );
-            let (rows, output) = usage_truth(&mock, start, cutoff, width, grouping);
             assert_eq!(
-                int(&db, &format!("SELECT count(*) {closed}")) as usize,
-                rows,
-                "{granularity} {grouping:?}"
-            );
-            assert_eq!(
-                int(&db, &format!("SELECT sum(output_tokens) {closed}")) as u64,
-                output,
+                landed_usage(&db, cutoff),
+                usage_truth(&mock, start, cutoff, width, grouping),
                 "{granularity} {grouping:?}"
             );
             assert_eq!(
@@ -97,7 +87,91 @@ async fn every_granularity_with_empty_default_and_full_grouping_lands_the_ground
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_full_refresh_of_all_eight_admin_streams_matches_the_mock_and_a_second_changes_nothing() {
+async fn speed_is_grouped_with_its_beta_header_and_filters_select_the_usage() {
+    let mock = mock(30, 1).await;
+    let conn = connection(&mock.base_url(), ADMIN_ONLY);
+    let dir = tempfile::tempdir().unwrap();
+    let day = Duration::days(1);
+    let today = Utc::now().duration_trunc(day).unwrap();
+    let start = today - Duration::days(8);
+    let closed = format!("FROM usage_report WHERE bucket_end <= '{}'", rfc3339(today));
+    let messages = |from: usize| -> Vec<anthropic_mock::MockRequest> {
+        mock.requests()[from..]
+            .iter()
+            .filter(|r| r.path.ends_with("/messages"))
+            .cloned()
+            .collect()
+    };
+
+    let db = dir.path().join("speed.sqlite");
+    let settings = serde_json::json!({
+        "usage_report_grouping": "model,speed",
+        "start_date": rfc3339(start),
+    });
+    let report = sync(
+        &conn,
+        &db,
+        &report_options(&["usage_report"], settings, true),
+    )
+    .await;
+    assert!(report.succeeded(), "{report:?}");
+    assert_eq!(
+        landed_usage(&db, today),
+        usage_truth(&mock, start, today, day, &["model", "speed"])
+    );
+    assert_eq!(
+        select(&db, &format!("SELECT DISTINCT speed {closed} ORDER BY 1")).concat(),
+        ["fast", "standard"]
+    );
+    let sent = messages(0);
+    assert!(!sent.is_empty());
+    assert!(
+        sent.iter()
+            .all(|r| r.status == 200 && r.anthropic_beta.as_deref() == Some("fast-mode-2026-02-01")),
+        "{sent:?}"
+    );
+
+    let before = mock.requests().len();
+    let db = dir.path().join("filtered.sqlite");
+    let filters = "models[]=claude-haiku-4-5&service_tiers[]=batch&service_tiers[]=standard\
+                   &context_window[]=0-200k&inference_geos[]=us";
+    let settings = serde_json::json!({
+        "usage_report_grouping": "model,service_tier,context_window,inference_geo",
+        "usage_report_models": "claude-haiku-4-5",
+        "usage_report_service_tiers": "standard,batch",
+        "usage_report_context_windows": "0-200k",
+        "usage_report_inference_geos": ["us"],
+        "start_date": rfc3339(start),
+    });
+    let report = sync(
+        &conn,
+        &db,
+        &report_options(&["usage_report"], settings, true),
+    )
+    .await;
+    assert!(report.succeeded(), "{report:?}");
+    let grouping = ["model", "service_tier", "context_window", "inference_geo"];
+    let truth = filtered_usage_truth(&mock, (start, today), day, &grouping, filters);
+    assert!(truth.0 > 0, "the filters leave some usage");
+    assert_eq!(landed_usage(&db, today), truth);
+    assert_eq!(
+        select(
+            &db,
+            &format!("SELECT DISTINCT model, context_window, inference_geo {closed} ORDER BY 1")
+        ),
+        [["claude-haiku-4-5", "0-200k", "us"]]
+    );
+    let sent = messages(before);
+    assert!(
+        sent.iter().all(|r| r.anthropic_beta.is_none()
+            && r.query.contains("models%5B%5D=claude-haiku-4-5")
+            && r.query.contains("context_window%5B%5D=0-200k")),
+        "no beta without speed, every filter sent: {sent:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_refresh_of_every_admin_stream_matches_the_mock_and_a_second_changes_nothing() {
     let mock = mock(60, 1).await;
     let conn = connection(&mock.base_url(), ADMIN_ONLY);
     let dir = tempfile::tempdir().unwrap();
@@ -113,7 +187,8 @@ async fn a_full_refresh_of_all_eight_admin_streams_matches_the_mock_and_a_second
     })
     .await;
     assert!(report.succeeded(), "{report:?}");
-    assert_eq!(report.streams.len(), 8);
+    // Every Admin stream, and the activity feed an Admin key reads too.
+    assert_eq!(report.streams.len(), 12);
 
     let org = mock.org().clone();
     assert_eq!(
@@ -152,6 +227,15 @@ async fn a_full_refresh_of_all_eight_admin_streams_matches_the_mock_and_a_second
         ),
     );
     assert_eq!(closed_days as usize, expected);
+    let named_like_a_user = select(
+        &db,
+        "SELECT date, actor_id FROM claude_code_usage_report \
+         GROUP BY date, actor_id, terminal_type, is_remote HAVING count(DISTINCT actor_type) = 2",
+    );
+    assert!(
+        !named_like_a_user.is_empty(),
+        "an API key named like a user's email is a row of its own"
+    );
     let cc_requests = mock
         .requests()
         .iter()
@@ -167,9 +251,12 @@ async fn a_full_refresh_of_all_eight_admin_streams_matches_the_mock_and_a_second
         [
             "admin_users",
             "workspaces",
+            "workspace_members",
             "api_keys",
             "invites",
             "rate_limits",
+            "usage_analytics",
+            "cost_analytics",
             "usage_report",
             "cost_report",
             "claude_code_usage_report",
@@ -348,7 +435,8 @@ async fn invalid_report_settings_are_refused_before_any_request() {
         ),
         (
             serde_json::json!({"lookback_hours": {"admin_users": 3}}),
-            "it applies to: usage_report, cost_report, claude_code_usage_report",
+            "it applies to: usage_analytics, cost_analytics, usage_report, cost_report, \
+             claude_code_usage_report",
         ),
     ] {
         // Refused once for the whole run, before any stream runs.

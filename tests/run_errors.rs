@@ -39,7 +39,7 @@ async fn a_value_the_manifest_declares_invalid_is_refused_before_any_stream_runs
         err.to_string(),
         "usage_report_grouping value `colour` is not valid; use any of: api_key_id, \
          workspace_id, model, service_tier, context_window, inference_geo, account_id, \
-         service_account_id"
+         service_account_id, speed"
     );
     assert!(mock.requests().is_empty(), "refused before any request");
     assert!(

@@ -17,12 +17,15 @@ fn listed(keys: Keys<'_>) -> Vec<(String, String)> {
         .collect()
 }
 
-const ADMIN_STREAMS: [&str; 8] = [
+const ADMIN_STREAMS: [&str; 11] = [
     "admin_users",
     "workspaces",
+    "workspace_members",
     "api_keys",
     "invites",
     "rate_limits",
+    "usage_analytics",
+    "cost_analytics",
     "usage_report",
     "cost_report",
     "claude_code_usage_report",
@@ -40,9 +43,15 @@ const COMPLIANCE_STREAMS: [&str; 9] = [
 ];
 
 #[test]
-fn admin_key_alone_lists_exactly_the_eight_admin_streams() {
-    let names: Vec<String> = listed(ADMIN_ONLY).into_iter().map(|(n, _)| n).collect();
-    assert_eq!(names, ADMIN_STREAMS);
+fn admin_key_alone_lists_the_eleven_admin_streams_and_the_activity_feed_read_with_it() {
+    let streams = listed(ADMIN_ONLY);
+    let names: Vec<&str> = streams.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names[0], "activities");
+    assert_eq!(names[1..], ADMIN_STREAMS);
+    assert!(
+        streams.iter().all(|(_, key)| key == "admin"),
+        "the feed too is read with the Admin key: {streams:?}"
+    );
 }
 
 #[test]
@@ -55,11 +64,15 @@ fn compliance_key_alone_lists_exactly_the_nine_compliance_streams() {
 }
 
 #[test]
-fn both_keys_list_all_seventeen() {
+fn both_keys_list_all_twenty() {
     let streams = listed(BOTH);
-    assert_eq!(streams.len(), 17);
-    assert_eq!(streams.iter().filter(|(_, k)| k == "admin").count(), 8);
+    assert_eq!(streams.len(), 20);
+    assert_eq!(streams.iter().filter(|(_, k)| k == "admin").count(), 11);
     assert_eq!(streams.iter().filter(|(_, k)| k == "compliance").count(), 9);
+    assert!(
+        streams.contains(&("activities".to_owned(), "compliance".to_owned())),
+        "with both keys the feed is read with the Compliance key"
+    );
 }
 
 #[test]
@@ -106,7 +119,12 @@ async fn the_library_gates_the_same_way_and_a_wrong_prefix_is_refused_before_any
         .list_streams(&connection(&mock.base_url(), ADMIN_ONLY))
         .await
         .unwrap();
-    assert!(streams.iter().all(|s| s.name != "activities"));
+    assert!(streams.iter().all(|s| s.name != "user_chats"));
+    let feed = streams.iter().find(|s| s.name == "activities").unwrap();
+    assert_eq!(
+        feed.required_key,
+        host_harness::runtime::model::KeyKind::Admin
+    );
     let swapped = Keys {
         admin: Some(COMPLIANCE_KEY),
         compliance: None,

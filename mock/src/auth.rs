@@ -89,7 +89,19 @@ pub fn authorize(path: &str, key: Option<&str>, behaviour: &Behaviour) -> Result
         }
         (Family::Compliance, KeySeen::Compliance) => Ok(()),
         // Admin keys reach only the feed, and only with the feed scope: 403 elsewhere.
-        (Family::Compliance, KeySeen::Admin) => Err(missing_scope(path, "")),
+        (Family::Compliance, KeySeen::Admin)
+            if behaviour.admin_feed_scope && path == "/v1/compliance/activities" =>
+        {
+            Ok(())
+        }
+        (Family::Compliance, KeySeen::Admin) => Err(missing_scope(
+            path,
+            if behaviour.admin_feed_scope {
+                "read:compliance_activities"
+            } else {
+                ""
+            },
+        )),
         _ => Err(invalid_key(family)),
     }
 }
@@ -141,6 +153,20 @@ mod tests {
                 .unwrap_err()
                 .status,
             403
+        );
+        let feed = "/v1/compliance/activities";
+        assert!(authorize(feed, Some("sk-ant-admin01-x"), &b).is_ok());
+        let unscoped = Behaviour {
+            admin_feed_scope: false,
+            ..Behaviour::default()
+        };
+        let err = authorize(feed, Some("sk-ant-admin01-x"), &unscoped).unwrap_err();
+        assert_eq!(
+            (err.status, err.message.as_str()),
+            (
+                403,
+                "Missing required scopes. Got: [] Needed: ['read:compliance_activities']"
+            )
         );
         assert_eq!(
             authorize(orgs, Some("sk-ant-api03-x"), &b)

@@ -16,6 +16,9 @@ pub struct Behaviour {
     pub missing_scope: Option<String>,
     /// When true, an Admin key gets 403 on the Admin API.
     pub admin_forbidden: bool,
+    /// When false, an Admin key lacks the activity feed's scope (it was
+    /// created before the Compliance API was enabled): 403 on the feed too.
+    pub admin_feed_scope: bool,
     /// When true, `/v1/compliance/organizations` answers the older, unpaginated
     /// shape (`{"data": [...]}` only).
     pub organizations_unpaginated: bool,
@@ -49,6 +52,7 @@ impl Default for Behaviour {
             compliance_missing_scopes: false,
             missing_scope: None,
             admin_forbidden: false,
+            admin_feed_scope: true,
             organizations_unpaginated: false,
             rate_limits_legacy: false,
             deleted_parents: Vec::new(),

@@ -8,12 +8,14 @@
 //! - [`paging`]: both pagination schemes and limit checks, pages written from stored records
 //! - [`feed`]: the activity feed's order and filters; [`chats_by_user`]: chats by owner
 //! - [`reports`]: usage, cost and Claude Code reports; [`bulk_cost`]: a large organisation's cost
+//! - [`analytics`]: the Usage and Cost Analytics API, over the same usage as the reports
 //! - [`routes`]: the endpoints
 //! - [`server`]: HTTP on loopback and the request log
 //! - [`behaviour`]: switches for the failure cases, latency and the request budget
 //! - [`rate_window`]: the request budget every key shares
 //! - [`faulty_body`]: bodies that trickle or break off
 
+pub mod analytics;
 pub mod api_error;
 pub mod auth;
 pub mod behaviour;

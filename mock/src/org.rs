@@ -74,6 +74,9 @@ pub struct MockOrg {
     /// one in four is archived, and the organisation's default workspace is
     /// the last ([`DEFAULT_WORKSPACE_ID`]), listed only when asked for.
     pub workspaces: Records,
+    /// `GET /v1/organizations/workspaces/{id}/members`, per workspace id (the
+    /// default workspace's included), each found by its `user_id`.
+    pub workspace_members: Listing,
     /// `GET /v1/organizations/api_keys`, every status.
     pub api_keys: Records,
     /// `GET /v1/organizations/invites`.
@@ -448,10 +451,12 @@ impl MockOrg {
             "data_residency": {"workspace_geo": "us", "allowed_inference_geos": "unrestricted", "default_inference_geo": "global"},
             "tags": {},
         }));
+        let workspace_members = workspace_members(&workspaces, &admin_users);
         let mut org = Self {
             size,
             admin_users,
             workspaces,
+            workspace_members,
             api_keys,
             invites,
             organizations,
@@ -635,6 +640,49 @@ fn write_activity(
     }
 }
 
+/// The two fields of a console user a workspace membership derives from.
+#[derive(Deserialize)]
+struct Member {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    role: Option<String>,
+}
+
+/// Who is in each workspace, and as what: user `j` of `n` workspaces belongs
+/// to workspace `j % n`, and every eleventh user to every workspace (the
+/// default one included), so memberships overlap. The role follows the
+/// organisation role where the API derives it (billing gives
+/// `workspace_billing`, which cannot be assigned), and varies otherwise.
+/// Drawn from no random numbers: the rest of the organisation is generated
+/// as it was before members were served.
+fn workspace_members(workspaces: &Records, admin_users: &Records) -> Listing {
+    let count = workspaces.len().max(1);
+    (0..workspaces.len())
+        .filter_map(|w| workspaces.id(w).map(|id| (w, id.to_owned())))
+        .map(|(w, workspace_id)| {
+            let members = (0..admin_users.len())
+                .filter(|j| j % count == w || j % 11 == 0)
+                .filter_map(|j| admin_users.decode::<Member>(j).ok().map(|m| (j, m)));
+            let records = Records::written(members, |(j, user), member| {
+                let role = match user.role.as_deref() {
+                    Some("admin") => "workspace_admin",
+                    Some("billing") => "workspace_billing",
+                    Some("developer" | "claude_code_user") => "workspace_developer",
+                    _ if j % 3 == 0 => "workspace_restricted_developer",
+                    _ => "workspace_user",
+                };
+                member
+                    .field("type", "workspace_member")
+                    .key_field("user_id", user.id.as_deref().unwrap_or_default())
+                    .field("workspace_id", &workspace_id)
+                    .field("workspace_role", role);
+            });
+            (workspace_id, records)
+        })
+        .collect()
+}
+
 fn admin_users_creator(users: &Records, i: usize) -> Option<&str> {
     if users.is_empty() || i.is_multiple_of(9) {
         return None;
@@ -767,6 +815,7 @@ mod tests {
             &org.organization_roles,
             &org.group_members,
             &org.project_attachments,
+            &org.workspace_members,
         ] {
             for (parent, children) in listing.parents() {
                 eat(parent.as_bytes());
@@ -788,7 +837,7 @@ mod tests {
         );
     }
 
-    const DEFAULT_DIGEST: u64 = 9_591_930_198_102_409_275;
+    const DEFAULT_DIGEST: u64 = 1_982_098_503_894_084_955;
 
     #[test]
     fn benchmark_sizes_shape_groups_members_and_chats() {

@@ -30,6 +30,16 @@ impl<'a> RecordWriter<'a> {
         self.field("id", id)
     }
 
+    /// A field that is the record's key though not named `id` (a workspace
+    /// member is found by its `user_id`): the list finds the record by it,
+    /// and id cursors walk by it.
+    pub fn key_field(&mut self, name: &str, key: &str) -> &mut Self {
+        if let Some(ids) = self.id.as_deref_mut() {
+            ids.push_str(key);
+        }
+        self.field(name, key)
+    }
+
     /// A field whose value serialises as `value` does (a string, a number,
     /// an option, a `Value`…).
     pub fn field(&mut self, name: &str, value: impl Serialize) -> &mut Self {

@@ -13,8 +13,9 @@ use chrono::{DateTime, Duration, DurationRound, NaiveDate, TimeZone, Utc};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
-/// The grouping dimensions of the usage report, in the API's order.
-pub const USAGE_DIMENSIONS: [&str; 8] = [
+/// The grouping dimensions of the usage report: an atom's own eight, in the
+/// API's order, then `speed` (fast mode), derived from them ([`Atom::speed`]).
+pub const USAGE_DIMENSIONS: [&str; 9] = [
     "api_key_id",
     "workspace_id",
     "model",
@@ -23,6 +24,27 @@ pub const USAGE_DIMENSIONS: [&str; 8] = [
     "inference_geo",
     "account_id",
     "service_account_id",
+    "speed",
+];
+
+/// Where `speed` is in [`USAGE_DIMENSIONS`].
+const SPEED: usize = 8;
+
+/// The beta the usage report's `speed` (grouping and filter) requires.
+pub const FAST_MODE_BETA: &str = "fast-mode-2026-02-01";
+
+/// The usage report's filters: each parameter and the dimension it selects on.
+const USAGE_FILTERS: [(&str, usize); 9] = [
+    ("api_key_ids[]", 0),
+    ("workspace_ids[]", 1),
+    ("models[]", 2),
+    ("service_tiers[]", 3),
+    // Singular, as the API names it.
+    ("context_window[]", 4),
+    ("inference_geos[]", 5),
+    ("account_ids[]", 6),
+    ("service_account_ids[]", 7),
+    ("speeds[]", SPEED),
 ];
 
 /// Token counters of a usage row, flattened with dots as the connector lands them.
@@ -47,6 +69,38 @@ pub struct Atom {
     pub dims: [Option<String>; 8],
     /// In [`USAGE_COUNTERS`] order.
     pub counters: [u64; 6],
+}
+
+impl Atom {
+    /// The value of usage dimension `d` ([`USAGE_DIMENSIONS`]).
+    pub fn dimension(&self, d: usize) -> Option<String> {
+        match d {
+            SPEED => Some(self.speed().to_owned()),
+            d => self.dims[d].clone(),
+        }
+    }
+
+    /// Fast mode (`speed`): some of the largest model's usage, by minute.
+    /// Derived rather than drawn, so the atoms are what they always were.
+    pub fn speed(&self) -> &'static str {
+        match self.dims[2].as_deref() == Some("claude-opus-5") && self.at.timestamp() % 180 == 0 {
+            true => "fast",
+            false => "standard",
+        }
+    }
+
+    /// The requests the usage took (the analytics API counts them).
+    pub fn requests(&self) -> u64 {
+        1 + self.counters[0] % 5
+    }
+
+    /// List price over the price paid: batch usage is billed at half.
+    pub fn list_price_factor(&self) -> u64 {
+        match self.dims[3].as_deref() {
+            Some("batch") => 2,
+            _ => 1,
+        }
+    }
 }
 
 /// The values each dimension draws from (a null is "default workspace", "not grouped"…),
@@ -185,11 +239,11 @@ fn rfc3339(t: DateTime<Utc>) -> String {
 }
 
 /// The usage rows of one bucket: atoms summed by the grouped dimensions, the
-/// others null, in a stable order.
+/// others null, in a stable order. `speed`, a beta, is in a row only when grouped.
 pub fn usage_results(atoms: &[Atom], group_by: &[usize]) -> Vec<Value> {
     let mut groups: BTreeMap<Vec<Option<String>>, [u64; 6]> = BTreeMap::new();
     for atom in atoms {
-        let key = group_by.iter().map(|d| atom.dims[*d].clone()).collect();
+        let key = group_by.iter().map(|d| atom.dimension(*d)).collect();
         let sums = groups.entry(key).or_insert([0; 6]);
         for (s, c) in sums.iter_mut().zip(atom.counters) {
             *s += c;
@@ -200,6 +254,9 @@ pub fn usage_results(atoms: &[Atom], group_by: &[usize]) -> Vec<Value> {
         .map(|(key, sums)| {
             let mut row = Map::new();
             for (d, name) in USAGE_DIMENSIONS.iter().enumerate() {
+                if d == SPEED && !group_by.contains(&SPEED) {
+                    continue;
+                }
                 let value = group_by
                     .iter()
                     .position(|g| *g == d)
@@ -224,7 +281,7 @@ pub fn usage_results(atoms: &[Atom], group_by: &[usize]) -> Vec<Value> {
 
 /// Price of one token in millionths of a cent, by counter (input, cache 1h, cache 5m, cache read, output).
 const PRICE_MICROCENTS: [u64; 5] = [300, 600, 375, 30, 1500];
-pub(crate) const TOKEN_TYPES: [&str; 5] = [
+pub const TOKEN_TYPES: [&str; 5] = [
     "uncached_input_tokens",
     "cache_creation.ephemeral_1h_input_tokens",
     "cache_creation.ephemeral_5m_input_tokens",
@@ -232,10 +289,22 @@ pub(crate) const TOKEN_TYPES: [&str; 5] = [
     "output_tokens",
 ];
 
+/// Price of one token of `TOKEN_TYPES[t]`, in millionths of a cent.
+pub fn price_microcents(t: usize) -> u64 {
+    PRICE_MICROCENTS[t]
+}
+
 /// Micro-cents as the API's decimal string in cents ("123.78912").
 pub fn cents(microcents: u64) -> String {
     let text = format!("{}.{:06}", microcents / 1_000_000, microcents % 1_000_000);
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// The API's decimal string in cents ("123.78912") as micro-cents, exactly.
+pub fn microcents(amount: &str) -> u64 {
+    let (whole, fraction) = amount.split_once('.').unwrap_or((amount, ""));
+    whole.parse::<u64>().unwrap_or(0) * 1_000_000
+        + format!("{fraction:0<6}").parse::<u64>().unwrap_or(0)
 }
 
 /// The cost rows of one day, grouped by workspace and description, amounts in micro-cents.
@@ -267,7 +336,11 @@ pub fn cost_results(atoms: &[Atom]) -> Vec<(Value, u64)> {
         .collect()
 }
 
-fn required_time(params: &Params, name: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
+/// The time parameter `name` (RFC 3339), when the request has it.
+pub(crate) fn required_time(
+    params: &Params,
+    name: &str,
+) -> Result<Option<DateTime<Utc>>, ApiError> {
     params
         .get(name)
         .map(|raw| {
@@ -339,12 +412,27 @@ fn bucket_page(
     }))
 }
 
-/// `GET /v1/organizations/usage_report/messages`.
+/// Whether `atom` passes every filter of a usage report request.
+pub fn usage_selected(atom: &Atom, params: &Params) -> bool {
+    USAGE_FILTERS.iter().all(|(param, d)| {
+        let wanted = params.all(param);
+        wanted.is_empty()
+            || match atom.dimension(*d) {
+                Some(value) => wanted.contains(&value.as_str()),
+                // Rows of models that predate inference_geo are asked for as `not_available`.
+                None => *d == 5 && wanted.contains(&"not_available"),
+            }
+    })
+}
+
+/// `GET /v1/organizations/usage_report/messages`. `speed`, grouped or
+/// filtered on, needs the fast-mode beta (`betas`: the request's `anthropic-beta`).
 pub fn usage_report(
     seed: u64,
     pools: &Pools,
     revisions: &Revisions,
     params: &Params,
+    betas: &[&str],
 ) -> Result<Value, ApiError> {
     let mut group_by = Vec::new();
     for name in params.all("group_by[]") {
@@ -358,11 +446,25 @@ pub fn usage_report(
             group_by.push(d);
         }
     }
+    let speed = group_by.contains(&SPEED) || !params.all("speeds[]").is_empty();
+    if speed && !betas.contains(&FAST_MODE_BETA) {
+        return Err(ApiError::invalid_request(format!(
+            "`speed` is in beta: send the header `anthropic-beta: {FAST_MODE_BETA}` to group or \
+             filter by it."
+        )));
+    }
     let width_name = params.get("bucket_width").unwrap_or("1d");
     bucket_page(params, width_name, |buckets| {
         atoms_by_bucket(seed, pools, revisions, buckets)
             .iter()
-            .map(|atoms| usage_results(atoms, &group_by))
+            .map(|atoms| {
+                let selected: Vec<Atom> = atoms
+                    .iter()
+                    .filter(|atom| usage_selected(atom, params))
+                    .cloned()
+                    .collect();
+                usage_results(&selected, &group_by)
+            })
             .collect()
     })
 }
@@ -463,6 +565,18 @@ pub fn claude_code_rows(seed: u64, day: NaiveDate, actors: &[String]) -> Vec<Val
                                  "estimated_cost": {"amount": next() % 300, "currency": "USD"}}],
         }));
     }
+    // Every third day an API key is named like a user (by their email): a
+    // row with the same actor id, terminal and remote flag as that user's,
+    // of another actor.
+    if chrono::Datelike::ordinal(&day).is_multiple_of(3)
+        && let Some(user) = rows.first().filter(|r| r["actor"]["type"] == "user_actor")
+    {
+        let mut twin = user.clone();
+        twin["actor"] =
+            json!({"type": "api_actor", "api_key_name": user["actor"]["email_address"]});
+        twin["core_metrics"]["num_sessions"] = json!(next() % 20);
+        rows.push(twin);
+    }
     rows
 }
 
@@ -502,6 +616,7 @@ mod tests {
             &org.usage_pools(),
             &org.usage_revisions,
             &Params::parse(Some(query)),
+            &[FAST_MODE_BETA],
         )
         .unwrap()
     }
@@ -532,6 +647,64 @@ mod tests {
         );
         let hourly = report(&org, "starting_at=2025-03-01T00:00:00Z&bucket_width=1h");
         assert_eq!(hourly["data"][0]["results"].as_array().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn speed_needs_the_fast_mode_beta_and_filters_select_usage() {
+        let org = MockOrg::generate(OrgSize::default());
+        let query = |q: &str, betas: &[&str]| {
+            usage_report(
+                org.size.seed,
+                &org.usage_pools(),
+                &org.usage_revisions,
+                &Params::parse(Some(q)),
+                betas,
+            )
+        };
+        let day = "starting_at=2026-11-01T00:00:00Z&bucket_width=1d&limit=7";
+        for speed in ["group_by[]=speed", "speeds[]=fast"] {
+            let err = query(&format!("{day}&{speed}"), &[]).unwrap_err();
+            assert_eq!(err.status, 400, "{speed}");
+            assert!(err.message.contains(FAST_MODE_BETA), "{}", err.message);
+        }
+        let by_speed = query(
+            &format!("{day}&group_by[]=speed&group_by[]=model"),
+            &[FAST_MODE_BETA],
+        )
+        .unwrap();
+        let rows: Vec<&Value> = by_speed["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|b| b["results"].as_array().unwrap())
+            .collect();
+        assert!(rows.iter().any(|r| r["speed"] == "fast"));
+        assert!(
+            rows.iter()
+                .all(|r| r["speed"] == "standard" || r["model"] == "claude-opus-5")
+        );
+        let plain = query(day, &[]).unwrap();
+        assert!(
+            plain["data"][0]["results"][0].get("speed").is_none(),
+            "no speed unless grouped"
+        );
+
+        let filtered = query(
+            &format!("{day}&group_by[]=model&group_by[]=service_tier&models[]=claude-haiku-4-5&service_tiers[]=batch&context_window[]=0-200k"),
+            &[],
+        )
+        .unwrap();
+        let rows: Vec<&Value> = filtered["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|b| b["results"].as_array().unwrap())
+            .collect();
+        assert!(!rows.is_empty());
+        assert!(
+            rows.iter()
+                .all(|r| r["model"] == "claude-haiku-4-5" && r["service_tier"] == "batch")
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The endpoints the mock serves, each with the API's own defaults and limits.
 
+use super::analytics::{self, Metrics};
 use super::api_error::ApiError;
 use super::behaviour::Behaviour;
 use super::feed::activities_page;
@@ -12,13 +13,15 @@ use super::reports;
 use serde_json::Value;
 
 /// Answer one authorised request with its JSON body. Lists are served from
-/// their stored records: a request costs its page.
+/// their stored records: a request costs its page. `betas` are the values
+/// of the request's `anthropic-beta` header.
 pub fn route(
     org: &MockOrg,
     behaviour: &Behaviour,
     method: &str,
     path: &str,
     params: &Params,
+    betas: &[&str],
 ) -> Result<Json, ApiError> {
     if method != "GET" {
         return Err(ApiError::not_found(format!(
@@ -45,6 +48,16 @@ pub fn route(
                     && (include_default || w["id"] != DEFAULT_WORKSPACE_ID)
             });
             id_cursor_page(&InListOrder::new(&org.workspaces, listed), params, 20, 1000)
+        }
+        ["v1", "organizations", "workspaces", id, "members"] => {
+            let members = org
+                .workspace_members
+                .children(id)
+                .filter(|_| !deleted(behaviour, id))
+                .ok_or_else(|| {
+                    ApiError::not_found(format!("Workspace with id '{id}' was not found."))
+                })?;
+            id_cursor_page(&InListOrder::all(members), params, 20, 1000)
         }
         ["v1", "organizations", "api_keys"] => {
             let (status, workspace) = (params.get("status"), params.get("workspace_id"));
@@ -81,6 +94,7 @@ pub fn route(
             &org.usage_pools(),
             &org.usage_revisions,
             params,
+            betas,
         )),
         ["v1", "organizations", "cost_report"] => json(reports::cost_report(
             org.size.seed,
@@ -89,6 +103,25 @@ pub fn route(
             org.size.cost_rows_per_day,
             params,
         )),
+        [
+            "v1",
+            "organizations",
+            "analytics",
+            endpoint @ ("usage" | "cost"),
+        ] => {
+            let metrics = match *endpoint {
+                "usage" => Metrics::Usage,
+                _ => Metrics::Cost,
+            };
+            analytics::analytics_page(
+                metrics,
+                org.size.seed,
+                &org.usage_pools(),
+                &org.usage_revisions,
+                params,
+                betas,
+            )
+        }
         ["v1", "organizations", "usage_report", "claude_code"] => {
             reports::claude_code_report(org.size.seed, &org.claude_code_actors(), params)
         }

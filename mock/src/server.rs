@@ -36,6 +36,8 @@ pub struct MockRequest {
     pub query: String,
     pub key: KeySeen,
     pub anthropic_version: Option<String>,
+    /// The `anthropic-beta` header, as sent.
+    pub anthropic_beta: Option<String>,
     pub status: u16,
 }
 
@@ -288,12 +290,15 @@ async fn handle(state: &MockState, request: Request<Incoming>) -> Response<MockB
                 .0
                 .retain(|(name, _)| name != "after_id" && name != "page");
         }
+        let beta = header("anthropic-beta").unwrap_or_default();
+        let betas: Vec<&str> = beta.split(',').map(str::trim).collect();
         let body = routes::route(
             &state.org.read().expect("org lock"),
             &behaviour,
             parts.method.as_str(),
             &path,
             &params,
+            &betas,
         )?;
         let answer = match (&key, behaviour.echo_key_in_user_name) {
             (Some(key), true) if path == "/v1/organizations/users" => echo_key(body, key),
@@ -321,6 +326,7 @@ async fn handle(state: &MockState, request: Request<Incoming>) -> Response<MockB
         query,
         key: KeySeen::of(key.as_deref()),
         anthropic_version: header("anthropic-version"),
+        anthropic_beta: header("anthropic-beta"),
         status,
     });
     let mut response = Response::builder()

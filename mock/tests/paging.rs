@@ -240,3 +240,120 @@ async fn late_events_join_the_feed_in_their_place() {
         [before[before.len() - 6].clone()]
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn workspace_members_page_by_user_id_and_an_unknown_workspace_is_404() {
+    let mock = mock(OrgSize::default()).await;
+    let (workspace, truth) = {
+        let org = mock.org();
+        let (workspace, members) = org
+            .workspace_members
+            .iter()
+            .find(|(id, _)| id == anthropic_mock::DEFAULT_WORKSPACE_ID)
+            .expect("the default workspace has members")
+            .clone();
+        let ids: Vec<String> = members
+            .iter()
+            .map(|m| m["user_id"].as_str().unwrap().to_owned())
+            .collect();
+        (workspace, ids)
+    };
+    assert!(truth.len() > 3, "{truth:?}");
+    let mut client = Client::connect(&mock).await;
+    let path = format!("/v1/organizations/workspaces/{workspace}/members");
+    let mut walked = Vec::new();
+    let mut next = format!("{path}?limit=3");
+    loop {
+        let page = client.get(ADMIN, &next).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        let ids = field_of_data(&page.body, "user_id");
+        assert_eq!(
+            page.body["last_id"].as_str(),
+            ids.last().map(String::as_str)
+        );
+        assert!(
+            page.body["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|m| m["type"] == "workspace_member" && m["workspace_id"] == workspace)
+        );
+        walked.extend(ids);
+        if page.body["has_more"] == false {
+            break;
+        }
+        next = format!(
+            "{path}?limit=3&after_id={}",
+            page.body["last_id"].as_str().unwrap()
+        );
+    }
+    assert_eq!(walked, truth);
+    let before = client
+        .get(ADMIN, &format!("{path}?limit=2&before_id={}", truth[3]))
+        .await;
+    assert_eq!(field_of_data(&before.body, "user_id"), truth[1..3]);
+
+    let gone = client
+        .get(
+            ADMIN,
+            "/v1/organizations/workspaces/wrkspc_01NoSuchOne/members",
+        )
+        .await;
+    assert_eq!(gone.status, 404);
+    assert_eq!(gone.body["type"], "error");
+    assert_eq!(gone.body["error"]["type"], "not_found_error");
+    let too_many = client.get(ADMIN, &format!("{path}?limit=1001")).await;
+    assert_eq!(too_many.status, 400);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn analytics_need_their_beta_header_and_page_by_rows() {
+    let mock = mock(OrgSize::default()).await;
+    let mut client = Client::connect(&mock).await;
+    let start = (chrono::Utc::now() - chrono::Duration::days(5))
+        .format("%Y-%m-%dT00:00:00Z")
+        .to_string();
+    let path = format!(
+        "/v1/organizations/analytics/cost?starting_at={start}&time_bucket_width=1d&group_by[]=model&limit=4"
+    );
+    let refused = client.get(ADMIN, &path).await;
+    assert_eq!(refused.status, 400);
+    assert_eq!(refused.body["type"], "error", "the Admin API's error shape");
+    assert_eq!(refused.body["error"]["type"], "invalid_request_error");
+    assert!(
+        refused.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("anthropic-beta: analytics-usage-cost-2026-08-24"),
+        "{}",
+        refused.body
+    );
+    let beta = [(
+        "anthropic-beta",
+        "fast-mode-2026-02-01, analytics-usage-cost-2026-08-24",
+    )];
+    let mut rows = Vec::new();
+    let mut next = path.clone();
+    loop {
+        let page = client.get_with(ADMIN, &next, &beta).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        let data = page.body["data"].as_array().unwrap();
+        assert!(data.len() <= 4);
+        rows.extend(data.iter().cloned());
+        if page.body["has_more"] == false {
+            assert!(page.body["next_page"].is_null());
+            break;
+        }
+        next = format!("{path}&page={}", page.body["next_page"].as_str().unwrap());
+    }
+    assert!(rows.len() > 4, "{} rows over several pages", rows.len());
+    assert!(
+        rows.iter()
+            .all(|r| r["cost"]["currency"] == "USD" && r["group"].as_object().unwrap().len() == 21)
+    );
+    let logged = mock.requests();
+    assert_eq!(
+        logged.last().unwrap().anthropic_beta.as_deref(),
+        Some(beta[0].1)
+    );
+}

@@ -1,4 +1,5 @@
-//! `usage_report_granularity`: the width of a report's time buckets.
+//! The width of a report's time buckets: `usage_report_granularity` and
+//! `analytics_bucket_width`.
 
 use super::{Named, SettingError, SettingName};
 use chrono::Duration;
@@ -52,13 +53,9 @@ impl Granularity {
         self.bucket_length() * i32::from(self.max_buckets_per_page())
     }
 
-    pub(super) fn from_setting(value: &Value) -> Result<Self, SettingError> {
+    pub(super) fn from_setting(setting: SettingName, value: &Value) -> Result<Self, SettingError> {
         value.as_str().and_then(Self::from_name).ok_or_else(|| {
-            SettingError::invalid_value(
-                SettingName::UsageReportGranularity,
-                value,
-                format!("one of: {}", Self::listed()),
-            )
+            SettingError::invalid_value(setting, value, format!("one of: {}", Self::listed()))
         })
     }
 }
@@ -91,12 +88,17 @@ mod tests {
     fn parses_each_name_and_refuses_anything_else_with_the_valid_ones() {
         for granularity in Granularity::ALL {
             assert_eq!(
-                Granularity::from_setting(&json!(granularity.name())),
+                Granularity::from_setting(
+                    SettingName::UsageReportGranularity,
+                    &json!(granularity.name())
+                ),
                 Ok(*granularity)
             );
         }
         for bad in [json!("2h"), json!("1D"), json!(""), json!(1), json!(null)] {
-            let err = Granularity::from_setting(&bad).unwrap_err().to_string();
+            let err = Granularity::from_setting(SettingName::UsageReportGranularity, &bad)
+                .unwrap_err()
+                .to_string();
             assert_eq!(
                 err,
                 format!("usage_report_granularity {bad} is not valid; use one of: 1d, 1h, 1m")

@@ -3,6 +3,7 @@
 //! with the valid ones. Settings know no streams: each stream declares the
 //! settings it reads, and whoever knows the streams says which read what.
 
+mod analytics_dimension;
 mod error;
 mod granularity;
 mod grouping;
@@ -10,14 +11,17 @@ mod lookback;
 mod name;
 mod named;
 mod start_date;
+mod usage_filters;
 mod value;
 
+pub use analytics_dimension::AnalyticsDimension;
 pub use error::SettingError;
 pub use granularity::Granularity;
 pub use grouping::{Dimension, Grouping};
 pub use lookback::Lookback;
 pub use name::SettingName;
 pub use named::Named;
+pub use usage_filters::UsageFilters;
 
 use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
@@ -34,6 +38,14 @@ pub struct Settings {
     pub granularity: Granularity,
     /// `group_by[]` of `usage_report`; empty means one aggregate row per bucket.
     pub grouping: Grouping,
+    /// Which usage `usage_report` reads (`models[]`, `api_key_ids[]`…).
+    pub usage_filters: UsageFilters,
+    /// `time_bucket_width` of `usage_analytics` and `cost_analytics`.
+    pub analytics_width: Granularity,
+    /// `group_by[]` of `usage_analytics`; empty means one row per bucket.
+    pub usage_analytics_grouping: Grouping<AnalyticsDimension>,
+    /// `group_by[]` of `cost_analytics`; empty means one row per bucket.
+    pub cost_analytics_grouping: Grouping<AnalyticsDimension>,
     /// Items per request; none means each endpoint's maximum.
     pub page_size: Option<u32>,
     /// Where an incremental stream's history begins (none: the stream's default):
@@ -52,6 +64,10 @@ impl Default for Settings {
         Self {
             granularity: Granularity::default(),
             grouping: Grouping::default(),
+            usage_filters: UsageFilters::default(),
+            analytics_width: Granularity::default(),
+            usage_analytics_grouping: AnalyticsDimension::default_grouping(),
+            cost_analytics_grouping: AnalyticsDimension::default_grouping(),
             page_size: None,
             start_date: None,
             lookback: Lookback::default(),
@@ -88,11 +104,31 @@ impl Settings {
             let setting =
                 SettingName::from_name(&name).ok_or(SettingError::UnknownSetting(name))?;
             match setting {
-                SettingName::UsageReportGranularity => {
-                    settings.granularity = Granularity::from_setting(&value)?;
+                SettingName::UsageReportGranularity | SettingName::AnalyticsBucketWidth => {
+                    let width = Granularity::from_setting(setting, &value)?;
+                    match setting {
+                        SettingName::UsageReportGranularity => settings.granularity = width,
+                        _ => settings.analytics_width = width,
+                    }
                 }
                 SettingName::UsageReportGrouping => {
-                    settings.grouping = Grouping::from_setting(&value)?;
+                    settings.grouping = Grouping::from_setting(setting, &value, Dimension::ALL)?;
+                }
+                SettingName::UsageReportModels
+                | SettingName::UsageReportApiKeyIds
+                | SettingName::UsageReportWorkspaceIds
+                | SettingName::UsageReportServiceTiers
+                | SettingName::UsageReportContextWindows
+                | SettingName::UsageReportInferenceGeos => {
+                    settings.usage_filters.set(setting, &value)?;
+                }
+                SettingName::UsageAnalyticsGroupBy => {
+                    settings.usage_analytics_grouping =
+                        Grouping::from_setting(setting, &value, &AnalyticsDimension::usage())?;
+                }
+                SettingName::CostAnalyticsGroupBy => {
+                    settings.cost_analytics_grouping =
+                        Grouping::from_setting(setting, &value, AnalyticsDimension::ALL)?;
                 }
                 SettingName::StartDate => {
                     settings.start_date = Some(start_date::from_setting(&value, now)?);
@@ -194,6 +230,47 @@ mod tests {
     }
 
     #[test]
+    fn analytics_settings_default_to_cost_per_api_key_and_model_per_day() {
+        let s = parse("{}").unwrap();
+        assert_eq!(s.analytics_width, Granularity::Day);
+        assert_eq!(s.usage_analytics_grouping.to_string(), "api_key_id,model");
+        assert_eq!(s.cost_analytics_grouping.to_string(), "api_key_id,model");
+        let s = parse(
+            r#"{"analytics_bucket_width":"1m","cost_analytics_group_by":"token_type,actor",
+                "usage_analytics_group_by":[]}"#,
+        )
+        .unwrap();
+        assert_eq!(s.analytics_width, Granularity::Minute);
+        assert_eq!(s.cost_analytics_grouping.to_string(), "actor,token_type");
+        assert!(s.usage_analytics_grouping.is_empty());
+        assert_eq!(
+            s.granularity,
+            Granularity::Day,
+            "the legacy width is its own"
+        );
+    }
+
+    #[test]
+    fn what_only_cost_groups_by_is_refused_for_usage_with_the_valid_ones() {
+        let err = parse(r#"{"usage_analytics_group_by":"model,token_type"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("usage_analytics_group_by value `token_type` is not valid; use any of: actor, actor_type,")
+                && err.ends_with("user_profile_id, workspace_id")
+                && !err.contains("cost_type"),
+            "{err}"
+        );
+        let err = parse(r#"{"analytics_bucket_width":"1w"}"#)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            r#"analytics_bucket_width "1w" is not valid; use one of: 1d, 1h, 1m"#
+        );
+    }
+
+    #[test]
     fn page_size_is_capped_by_the_endpoint() {
         let s = parse(r#"{"page_size":500}"#).unwrap();
         assert_eq!((s.page_size(100), s.page_size(1000)), (100, 500));
@@ -280,7 +357,10 @@ mod tests {
         assert_eq!(
             err,
             "unknown setting `colour`; the settings are: usage_report_granularity, \
-             usage_report_grouping, start_date, lookback_hours, activities_overlap_minutes, \
+             usage_report_grouping, usage_report_models, usage_report_api_key_ids, \
+             usage_report_workspace_ids, usage_report_service_tiers, \
+             usage_report_context_windows, usage_report_inference_geos, analytics_bucket_width, \
+             usage_analytics_group_by, cost_analytics_group_by, start_date, lookback_hours, activities_overlap_minutes, \
              activities_exclude_types, page_size"
         );
     }

@@ -1,4 +1,4 @@
-//! The 17 streams: what each one is (its spec) and how it is read. Each family
+//! The streams: what each one is (its spec) and how it is read. Each family
 //! lives in its own folder; a stream's endpoint, key, columns and reader are
 //! defined in one place, its family's `mod.rs` or its own file.
 
@@ -7,6 +7,7 @@ pub mod compliance;
 pub mod incremental;
 pub mod key_hash;
 pub mod list;
+pub mod parent;
 pub mod schema;
 
 use crate::connection::Connection;
@@ -31,7 +32,13 @@ pub struct StreamSpec {
     pub name: &'static str,
     pub description: &'static str,
     pub endpoint: &'static str,
+    /// The key it is read with.
     pub key: KeyKind,
+    /// The key it is read with when the connection lacks `key`, if any.
+    pub fallback_key: Option<KeyKind>,
+    /// The scope its endpoint needs beyond a valid key, as a 403 names it
+    /// (the Compliance API's); none where the key's own access is enough.
+    pub scope: Option<&'static str>,
     pub incremental: bool,
     pub primary_key: &'static [&'static str],
     pub cursor_field: Option<&'static str>,
@@ -46,6 +53,15 @@ pub struct StreamSpec {
 }
 
 impl StreamSpec {
+    /// The key `connection` reads this stream with: its own, else the
+    /// fallback; none when it has neither.
+    pub fn key_for(&self, connection: &Connection) -> Option<KeyKind> {
+        [Some(self.key), self.fallback_key]
+            .into_iter()
+            .flatten()
+            .find(|kind| connection.key(*kind).is_some())
+    }
+
     pub fn descriptor(&self) -> StreamDescriptor {
         let mut strategies = vec![SyncStrategy::FullRefresh];
         if self.incremental {
@@ -87,18 +103,32 @@ pub fn find(name: &str) -> Result<&'static StreamSpec> {
     })
 }
 
-/// The streams a connection's keys unlock.
+/// The streams a connection's keys unlock, each naming the key it is read with.
 pub fn available(connection: &Connection) -> Vec<StreamDescriptor> {
     all()
-        .filter(|s| connection.key(s.key).is_some())
-        .map(StreamSpec::descriptor)
+        .filter_map(|s| {
+            s.key_for(connection).map(|key| StreamDescriptor {
+                required_key: key,
+                ..s.descriptor()
+            })
+        })
         .collect()
+}
+
+/// The key `connection` reads `request`'s stream with, or an error naming the
+/// key to add.
+pub fn read_key(connection: &Connection, request: &ReadRequest) -> Result<KeyKind> {
+    let spec = find(&request.stream_name)?;
+    match spec.key_for(connection) {
+        Some(key) => Ok(key),
+        None => connection.require(spec.key).map(|_| spec.key),
+    }
 }
 
 /// Read one page: check the request against the stream's spec, then run its reader.
 pub fn read_page(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
     let spec = find(&request.stream_name)?;
-    ctx.connection.require(spec.key)?;
+    read_key(ctx.connection, request)?;
     if request.strategy == SyncStrategy::Incremental && !spec.incremental {
         return Err(ConnectorError::InvalidConfig(format!(
             "stream `{}` supports full refresh only",
@@ -120,11 +150,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn seventeen_streams_with_unique_names_nine_compliance_eight_admin() {
+    fn twenty_streams_with_unique_names_nine_compliance_eleven_admin() {
         let names: std::collections::BTreeSet<&str> = all().map(|s| s.name).collect();
-        assert_eq!(names.len(), 17);
+        assert_eq!(names.len(), 20);
         assert_eq!(all().filter(|s| s.key == KeyKind::Compliance).count(), 9);
-        assert_eq!(all().filter(|s| s.key == KeyKind::Admin).count(), 8);
+        assert_eq!(all().filter(|s| s.key == KeyKind::Admin).count(), 11);
     }
 
     #[test]

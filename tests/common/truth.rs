@@ -3,11 +3,15 @@
 
 use super::warehouse::select;
 use anthropic_mock::MockServer;
+use anthropic_mock::analytics::{Metrics, analytics_rows};
 use anthropic_mock::bulk_cost::bulk_cost_results;
+use anthropic_mock::paging::Params;
 use anthropic_mock::reports::{
-    USAGE_DIMENSIONS, atoms_between, claude_code_rows, cost_results, usage_results,
+    USAGE_DIMENSIONS, atoms_between, claude_code_rows, cost_results, usage_results, usage_selected,
 };
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde_json::Value;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 pub fn rfc3339(t: DateTime<Utc>) -> String {
@@ -27,6 +31,19 @@ pub fn usage_truth(
     width: Duration,
     grouping: &[&str],
 ) -> (usize, u64) {
+    filtered_usage_truth(mock, (start, cutoff), width, grouping, "")
+}
+
+/// [`usage_truth`] of the usage the report's `filters` select (a query
+/// string: `models[]=…&service_tiers[]=…`).
+pub fn filtered_usage_truth(
+    mock: &MockServer,
+    (start, cutoff): (DateTime<Utc>, DateTime<Utc>),
+    width: Duration,
+    grouping: &[&str],
+    filters: &str,
+) -> (usize, u64) {
+    let filters = Params::parse(Some(filters));
     let org = mock.org();
     let pools = org.usage_pools();
     let group_by: Vec<usize> = grouping
@@ -36,18 +53,34 @@ pub fn usage_truth(
     let (mut rows, mut output) = (0, 0);
     let mut bucket = start;
     while bucket < cutoff {
-        let atoms = atoms_between(
+        let atoms: Vec<_> = atoms_between(
             org.size.seed,
             &pools,
             &org.usage_revisions,
             bucket,
             bucket + width,
-        );
+        )
+        .into_iter()
+        .filter(|atom| usage_selected(atom, &filters))
+        .collect();
         rows += usage_results(&atoms, &group_by).len();
         output += atoms.iter().map(|a| a.counters[4]).sum::<u64>();
         bucket += width;
     }
     (rows, output)
+}
+
+/// The `usage_report` rows that landed in `db` for the buckets ending by
+/// `cutoff`, and their output tokens: what [`usage_truth`] counts.
+pub fn landed_usage(db: &Path, cutoff: DateTime<Utc>) -> (usize, u64) {
+    let closed = format!(
+        "FROM usage_report WHERE bucket_end <= '{}'",
+        rfc3339(cutoff)
+    );
+    (
+        int(db, &format!("SELECT count(*) {closed}")) as usize,
+        int(db, &format!("SELECT sum(output_tokens) {closed}")) as u64,
+    )
 }
 
 /// The mock's cost rows and their amount in micro-cents for the days in
@@ -87,11 +120,7 @@ pub fn claude_code_truth(mock: &MockServer, first: NaiveDate, end: NaiveDate) ->
         .sum()
 }
 
-/// A decimal amount in cents ("123.78912") in micro-cents, exactly.
-pub fn microcents(amount: &str) -> u64 {
-    let (whole, fraction) = amount.split_once('.').unwrap_or((amount, ""));
-    whole.parse::<u64>().unwrap() * 1_000_000 + format!("{fraction:0<6}").parse::<u64>().unwrap()
-}
+pub use anthropic_mock::reports::microcents;
 
 /// The cost rows that landed in `db` (`cost_report` rows matching `filter`,
 /// a SQL condition) and their amount in micro-cents.
@@ -102,4 +131,89 @@ pub fn landed_cost(db: &Path, filter: &str) -> (usize, u64) {
     );
     let total = amounts.iter().map(|a| microcents(&a[0])).sum();
     (amounts.len(), total)
+}
+
+/// The mock's analytics rows for the buckets in [start, end) (at most 31
+/// days), flattened as a record lands (without its id): the bucket as
+/// `bucket_*`, each group dimension a field, the metrics' nested counters
+/// dotted. An oracle of its own, not the connector's code.
+pub fn analytics_truth(
+    mock: &MockServer,
+    metrics: Metrics,
+    (start, end): (DateTime<Utc>, DateTime<Utc>),
+    width: &str,
+    group_by: &[&str],
+) -> Vec<String> {
+    let org = mock.org();
+    let mut query = format!(
+        "starting_at={}&ending_at={}&time_bucket_width={width}",
+        rfc3339(start),
+        rfc3339(end)
+    );
+    for dimension in group_by {
+        query.push_str(&format!("&group_by[]={dimension}"));
+    }
+    let rows = analytics_rows(
+        metrics,
+        org.size.seed,
+        &org.usage_pools(),
+        &org.usage_revisions,
+        &Params::parse(Some(&query)),
+        Utc::now(),
+    )
+    .expect("a valid request");
+    let mut flattened: Vec<String> = rows
+        .iter()
+        .map(|row| {
+            let mut record = BTreeMap::new();
+            record.insert("bucket_start".to_owned(), row["starting_at"].clone());
+            record.insert("bucket_end".to_owned(), row["ending_at"].clone());
+            record.insert("bucket_width".to_owned(), Value::from(width));
+            for (name, value) in row["group"].as_object().unwrap() {
+                record.insert(name.clone(), value.clone());
+            }
+            for body in ["usage", "cost"] {
+                for (name, value) in row[body].as_object().into_iter().flatten() {
+                    match value.as_object() {
+                        Some(nested) => {
+                            for (inner, v) in nested {
+                                record.insert(format!("{name}.{inner}"), v.clone());
+                            }
+                        }
+                        None => {
+                            record.insert(name.clone(), value.clone());
+                        }
+                    }
+                }
+            }
+            serde_json::to_string(&record).unwrap()
+        })
+        .collect();
+    flattened.sort();
+    flattened
+}
+
+/// The records of `table` whose bucket ends by `cutoff`, each without its id,
+/// keys sorted (to compare with [`analytics_truth`]); and whether every id
+/// is distinct.
+pub fn landed_analytics(db: &Path, table: &str, cutoff: DateTime<Utc>) -> (Vec<String>, bool) {
+    let rows = select(
+        db,
+        &format!(
+            "SELECT id, _raw FROM {table} WHERE bucket_end <= '{}'",
+            rfc3339(cutoff)
+        ),
+    );
+    let ids: std::collections::BTreeSet<&String> = rows.iter().map(|r| &r[0]).collect();
+    let distinct = ids.len() == rows.len();
+    let mut landed: Vec<String> = rows
+        .iter()
+        .map(|row| {
+            let mut record: BTreeMap<String, Value> = serde_json::from_str(&row[1]).unwrap();
+            record.remove("id");
+            serde_json::to_string(&record).unwrap()
+        })
+        .collect();
+    landed.sort();
+    (landed, distinct)
 }

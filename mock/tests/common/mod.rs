@@ -49,11 +49,23 @@ impl Client {
 
     /// `GET path_and_query` with `key` as `x-api-key`.
     pub async fn get(&mut self, key: &str, path_and_query: &str) -> Answer {
-        let request = hyper::Request::get(path_and_query)
+        self.get_with(key, path_and_query, &[]).await
+    }
+
+    /// [`Self::get`] with more headers.
+    pub async fn get_with(
+        &mut self,
+        key: &str,
+        path_and_query: &str,
+        headers: &[(&str, &str)],
+    ) -> Answer {
+        let mut request = hyper::Request::get(path_and_query)
             .header("host", "127.0.0.1")
-            .header("x-api-key", key)
-            .body(Empty::new())
-            .expect("a request");
+            .header("x-api-key", key);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let request = request.body(Empty::new()).expect("a request");
         // The connection takes the next request once it is done with the last.
         self.sender
             .ready()

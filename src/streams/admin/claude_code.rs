@@ -24,6 +24,7 @@ use crate::streams::incremental::{
 };
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 const PATH: &str = "/v1/organizations/usage_report/claude_code";
 const STREAM: &str = "claude_code_usage_report";
@@ -171,9 +172,9 @@ fn shape(mut row: Canonical<'_>) -> Result<String> {
         .as_ref()
         .and_then(|row| row.get("actor"))
         .and_then(Object::of);
-    let actor_id = ["email_address", "api_key_name"]
-        .iter()
-        .find_map(|k| actor.as_ref()?.get_str(k))
+    let (actor_field, actor_id) = ["email_address", "api_key_name"]
+        .into_iter()
+        .find_map(|k| Some((k, actor.as_ref()?.get_str(k)?)))
         .ok_or_else(|| {
             ConnectorError::Upstream(format!(
                 "{STREAM}: a row on {day} has no actor email or key name"
@@ -184,13 +185,19 @@ fn shape(mut row: Canonical<'_>) -> Result<String> {
             "{STREAM}: a row is not an object"
         )));
     };
+    // The type is part of the key (an API key may be named like a user's
+    // email): taken from the actor, else from which id it has.
+    let actor_type = actor
+        .as_ref()
+        .and_then(|actor| actor.get_str("type"))
+        .unwrap_or(Cow::Borrowed(match actor_field {
+            "email_address" => "user_actor",
+            _ => "api_actor",
+        }));
     let mut fields = Fields::from(object);
     fields.insert("date", json::string(&day.format("%Y-%m-%d").to_string()));
     fields.insert("actor_id", json::string(&actor_id));
-    fields.insert(
-        "actor_type",
-        actor.and_then(|actor| actor.get("type")).unwrap_or("null"),
-    );
+    fields.insert("actor_type", json::string(&actor_type));
     fields.insert_if_absent("terminal_type", r#""unknown""#);
     fields.insert_if_absent("is_remote", "false");
     Ok(fields.to_canonical().into_string())
@@ -215,15 +222,21 @@ mod tests {
             })
             .map_err(|_| ConnectorError::Upstream(format!("{STREAM}: unreadable date `{date}`")))?;
         let actor = row.get("actor").cloned().unwrap_or(Value::Null);
-        let actor_id = ["email_address", "api_key_name"]
-            .iter()
-            .find_map(|k| actor.get(*k).and_then(Value::as_str))
+        let (field, actor_id) = ["email_address", "api_key_name"]
+            .into_iter()
+            .find_map(|k| Some((k, actor.get(k).and_then(Value::as_str)?)))
             .ok_or_else(|| {
                 ConnectorError::Upstream(format!(
                     "{STREAM}: a row on {day} has no actor email or key name"
                 ))
-            })?
-            .to_owned();
+            })?;
+        let actor_id = actor_id.to_owned();
+        let actor_type = match actor.get("type").and_then(Value::as_str) {
+            Some(kind) => kind,
+            None if field == "email_address" => "user_actor",
+            None => "api_actor",
+        }
+        .to_owned();
         let Value::Object(map) = &mut row else {
             return Err(ConnectorError::Upstream(format!(
                 "{STREAM}: a row is not an object"
@@ -234,10 +247,7 @@ mod tests {
             Value::String(day.format("%Y-%m-%d").to_string()),
         );
         map.insert("actor_id".into(), Value::String(actor_id));
-        map.insert(
-            "actor_type".into(),
-            actor.get("type").cloned().unwrap_or(Value::Null),
-        );
+        map.insert("actor_type".into(), Value::String(actor_type));
         map.entry("terminal_type")
             .or_insert(Value::String("unknown".into()));
         map.entry("is_remote").or_insert(Value::Bool(false));
@@ -418,5 +428,18 @@ mod tests {
             (Some("ci"), Some(false))
         );
         assert!(shape(json!({"date":"08/08/2025","actor":{"email_address":"a"}})).is_err());
+        // The type is part of the key: without one, it follows the id found.
+        let untyped = |actor: Value| -> Value {
+            serde_json::from_str(&shape(json!({"date": "2025-08-08", "actor": actor})).unwrap())
+                .unwrap()
+        };
+        assert_eq!(
+            untyped(json!({"email_address": "a@x"}))["actor_type"],
+            "user_actor"
+        );
+        assert_eq!(
+            untyped(json!({"api_key_name": "a@x"}))["actor_type"],
+            "api_actor"
+        );
     }
 }

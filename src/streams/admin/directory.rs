@@ -1,15 +1,16 @@
-//! The Admin API's directory lists: users, workspaces, API keys and invites.
-//! All use id cursors (`after_id` / `has_more` / `last_id`, `limit` up to 1000)
-//! and land as the API gives them.
+//! The Admin API's directory lists: users, workspaces and their members, API
+//! keys and invites. All use id cursors (`after_id` / `has_more` / `last_id`,
+//! `limit` up to 1000) and land as the API gives them.
 
 use crate::error::Result;
 use crate::http::Query;
 use crate::model::{KeyKind, Page, ReadRequest};
 use crate::pagination::Scheme;
 use crate::streams::ReadContext;
-use crate::streams::list::{self, ListEndpoint};
+use crate::streams::list::{self, ChildrenOf, ListEndpoint};
+use crate::streams::parent::{parent_field, segment, with_field};
 
-const fn endpoint(path: &'static str) -> ListEndpoint<'static> {
+const fn endpoint(path: &str) -> ListEndpoint<'_> {
     ListEndpoint {
         key: KeyKind::Admin,
         path,
@@ -49,6 +50,31 @@ pub fn workspaces(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> 
         Query::new()
             .set("include_archived", true)
             .set("include_default", true),
+    )
+}
+
+/// `workspace_members`: `GET /v1/organizations/workspaces/{id}/members`, for
+/// one workspace (the default one too: `workspaces` lists it). The API names
+/// the workspace in each member; it is set from the parent all the same, so
+/// the key (`workspace_id` + `user_id`) is whole whatever a response carries.
+/// A workspace gone since it was listed (404) is skipped with a warning.
+pub fn workspace_members(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
+    let (_, workspace_id) = parent_field(request, "id")?;
+    let path = format!(
+        "/v1/organizations/workspaces/{}/members",
+        segment(&workspace_id)
+    );
+    list::read_child_page(
+        ctx,
+        &endpoint(&path),
+        &ChildrenOf {
+            kind: "workspace",
+            id: &workspace_id,
+            children: "members",
+        },
+        Query::new(),
+        request.page_cursor.as_deref(),
+        |member| with_field(member, "workspace_id", &workspace_id),
     )
 }
 

@@ -16,7 +16,7 @@
 use crate::error::Result;
 use crate::http::{ApiClient, Query};
 use crate::json::{Canonical, Fields, Object};
-use crate::model::{KeyKind, Page, ReadRequest};
+use crate::model::{Page, ReadRequest};
 use crate::pagination::Scheme;
 use crate::streams::ReadContext;
 use crate::streams::incremental::{
@@ -115,7 +115,8 @@ pub fn read(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
             &ctx.settings.activities_exclude_types,
         )
         .set_opt("after_id", window.after_id.as_deref());
-    let client = ApiClient::new(ctx.host, ctx.connection, KeyKind::Compliance)?;
+    let key = crate::streams::read_key(ctx.connection, request)?;
+    let client = ApiClient::new(ctx.host, ctx.connection, key)?;
     let into_error = |e: crate::http::ApiError| e.into_connector_error(client.field());
     let response = client.get(PATH, &query).map_err(into_error)?;
     let page = Scheme::IdCursor.page(client.read_list(&response).map_err(into_error)?)?;

@@ -1,13 +1,13 @@
 //! claude.ai content metadata from the Compliance API: projects, their
 //! attachments, and chats (metadata only; message content is never read).
 
-use super::directory::{parent_field, with_field};
 use crate::error::{ConnectorError, Result};
 use crate::http::{Query, percent_encode};
 use crate::model::{KeyKind, Page, ReadRequest};
 use crate::pagination::Scheme;
 use crate::streams::ReadContext;
 use crate::streams::list::{self, ChildrenOf, ListEndpoint};
+use crate::streams::parent::{parent_field, with_field};
 
 /// Most user ids one chats request may name.
 pub const CHAT_USERS_PER_REQUEST: usize = 10;

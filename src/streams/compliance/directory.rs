@@ -4,14 +4,14 @@
 //! carry it as a column where the API leaves it out; a parent deleted since it
 //! was listed (a 404 on its children) is skipped with a warning.
 
-use crate::error::{ConnectorError, Result};
+use crate::error::Result;
 use crate::http::Query;
 use crate::json::{self, Canonical, Fields};
 use crate::model::{KeyKind, Page, ReadRequest};
 use crate::pagination::Scheme;
 use crate::streams::ReadContext;
 use crate::streams::list::{self, ChildrenOf, ListEndpoint};
-use serde_json::Value;
+use crate::streams::parent::{parent_field, segment, with_field};
 
 const fn endpoint(path: &str, max_limit: u32) -> ListEndpoint<'_> {
     ListEndpoint {
@@ -33,47 +33,6 @@ pub fn organizations(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Pag
         request.page_cursor.as_deref(),
         |item| item.into_string(),
     )
-}
-
-/// The one parent record of a child read, and the text field `field` of it.
-pub fn parent_field(request: &ReadRequest, field: &str) -> Result<(Value, String)> {
-    let [parent] = request.parents.as_slice() else {
-        return Err(ConnectorError::InvalidConfig(format!(
-            "stream `{}` reads one parent at a time, got {}",
-            request.stream_name,
-            request.parents.len()
-        )));
-    };
-    let parent: Value = serde_json::from_str(parent)
-        .map_err(|e| ConnectorError::InvalidConfig(format!("parent record is not JSON: {e}")))?;
-    let id = parent
-        .get(field)
-        .and_then(Value::as_str)
-        .filter(|id| !id.is_empty())
-        .map(str::to_owned)
-        .ok_or_else(|| {
-            ConnectorError::InvalidConfig(format!(
-                "the parent record of `{}` has no `{field}`",
-                request.stream_name
-            ))
-        })?;
-    Ok((parent, id))
-}
-
-/// Path segments from parent ids are percent-encoded: an id is data, never a path.
-fn segment(id: &str) -> String {
-    crate::http::percent_encode(id)
-}
-
-/// Add `name: value` to a record (the API omits the parent's id); a record
-/// that is no object stays as it is.
-pub(super) fn with_field(mut record: Canonical<'_>, name: &str, value: &str) -> String {
-    if let Some(object) = record.object() {
-        let mut fields = Fields::from(object);
-        fields.insert(name, json::string(value));
-        return fields.to_canonical().into_string();
-    }
-    record.into_string()
 }
 
 /// An organisation user: its organisation added, and `email` taken from
@@ -164,6 +123,7 @@ pub fn group_members(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Pag
 mod tests {
     use super::*;
     use crate::json::testing::{item, parsed};
+    use serde_json::Value;
 
     /// A record as the tree-of-values code added the field.
     fn with_field_as_values(mut record: Value, name: &str, value: &str) -> Value {

@@ -1,5 +1,5 @@
 //! The nine streams of the Compliance API (`/v1/compliance/*`), unlocked by the
-//! Compliance Access Key. Children name their parent; the host reads the parent
+//! Compliance Access Key (the activity feed by an Admin API Key too). Children name their parent; the host reads the parent
 //! first and hands its records to the child's reads.
 
 mod activities;
@@ -8,18 +8,30 @@ mod directory;
 
 use super::StreamSpec;
 use super::schema::Col::{Boolean, Integer, Json, Text, Timestamp};
-use crate::model::KeyKind::Compliance;
+use crate::model::KeyKind::{Admin, Compliance};
 use crate::settings::SettingName::{
     ActivitiesExcludeTypes, ActivitiesOverlapMinutes, PageSize, StartDate,
 };
+
+/// The scopes of a Compliance Access Key, as the API names them in a 403:
+/// the feed, the organisations' structure, and what their users made.
+const ACTIVITIES_SCOPE: &str = "read:compliance_activities";
+const ORG_DATA_SCOPE: &str = "read:compliance_org_data";
+const USER_DATA_SCOPE: &str = "read:compliance_user_data";
 
 pub static STREAMS: [StreamSpec; 9] = [
     StreamSpec {
         name: "activities",
         description: "The compliance activity feed: one row per event, the actor flattened and \
-                      the whole event kept as JSON (each type carries its own fields).",
+                      the whole event kept as JSON (each type carries its own fields). Read with \
+                      the Compliance Access Key, or with an Admin API Key when the connection \
+                      has no Compliance key (its fixed scope is the feed's).",
         endpoint: "GET /v1/compliance/activities",
         key: Compliance,
+        // An Admin key created while the Compliance API is enabled carries the
+        // feed's scope, and a Console organisation has no Compliance key.
+        fallback_key: Some(Admin),
+        scope: Some(ACTIVITIES_SCOPE),
         incremental: true,
         primary_key: &["id"],
         cursor_field: Some("created_at"),
@@ -52,6 +64,8 @@ pub static STREAMS: [StreamSpec; 9] = [
         description: "Organizations linked under the key's parent organization.",
         endpoint: "GET /v1/compliance/organizations",
         key: Compliance,
+        fallback_key: None,
+        scope: Some(ORG_DATA_SCOPE),
         incremental: false,
         primary_key: &["uuid"],
         cursor_field: None,
@@ -67,6 +81,8 @@ pub static STREAMS: [StreamSpec; 9] = [
                       appears once per organization, so the key includes `organization_uuid`.",
         endpoint: "GET /v1/compliance/organizations/{uuid}/users",
         key: Compliance,
+        fallback_key: None,
+        scope: Some(USER_DATA_SCOPE),
         incremental: false,
         primary_key: &["organization_uuid", "id"],
         cursor_field: None,
@@ -88,6 +104,8 @@ pub static STREAMS: [StreamSpec; 9] = [
         description: "Custom RBAC roles of each organization.",
         endpoint: "GET /v1/compliance/organizations/{uuid}/roles",
         key: Compliance,
+        fallback_key: None,
+        scope: Some(ORG_DATA_SCOPE),
         incremental: false,
         primary_key: &["id"],
         cursor_field: None,
@@ -109,6 +127,8 @@ pub static STREAMS: [StreamSpec; 9] = [
         description: "RBAC and SCIM groups of the parent organization.",
         endpoint: "GET /v1/compliance/groups",
         key: Compliance,
+        fallback_key: None,
+        scope: Some(ORG_DATA_SCOPE),
         incremental: false,
         primary_key: &["id"],
         cursor_field: None,
@@ -131,6 +151,8 @@ pub static STREAMS: [StreamSpec; 9] = [
         description: "Members of each group; the API omits the group id, so it is added from the parent.",
         endpoint: "GET /v1/compliance/groups/{id}/members",
         key: Compliance,
+        fallback_key: None,
+        scope: Some(USER_DATA_SCOPE),
         incremental: false,
         primary_key: &["group_id", "user_id"],
         cursor_field: None,
@@ -151,6 +173,8 @@ pub static STREAMS: [StreamSpec; 9] = [
         description: "claude.ai projects; soft-deleted ones stay, with `deleted_at`.",
         endpoint: "GET /v1/compliance/apps/projects",
         key: Compliance,
+        fallback_key: None,
+        scope: Some(USER_DATA_SCOPE),
         incremental: false,
         primary_key: &["id"],
         cursor_field: None,
@@ -175,6 +199,8 @@ pub static STREAMS: [StreamSpec; 9] = [
         description: "Files and documents of each project (both kinds), with the project id added.",
         endpoint: "GET /v1/compliance/apps/projects/{id}/attachments",
         key: Compliance,
+        fallback_key: None,
+        scope: Some(USER_DATA_SCOPE),
         incremental: false,
         primary_key: &["project_id", "id"],
         cursor_field: None,
@@ -200,6 +226,8 @@ pub static STREAMS: [StreamSpec; 9] = [
                       for up to 10 users per call.",
         endpoint: "GET /v1/compliance/apps/chats?user_ids[]=…",
         key: Compliance,
+        fallback_key: None,
+        scope: Some(USER_DATA_SCOPE),
         incremental: false,
         primary_key: &["id"],
         cursor_field: None,

@@ -1,5 +1,7 @@
-//! `usage_report` and `cost_report`: time-bucketed reports, read in windows
-//! sized to the organisation, incrementally from a watermark.
+//! The time-bucketed reports, read in windows, incrementally from a
+//! watermark: the legacy `usage_report` and `cost_report`, and their
+//! successors on the Usage and Cost Analytics API, `usage_analytics` and
+//! `cost_analytics` ([`Api`] says what differs).
 //!
 //! A run covers `[start, end)`, where `end` is the end of the bucket holding
 //! "now" (the open bucket is read too) and `start` is, incrementally,
@@ -17,6 +19,8 @@
 //! the query's configuration: a different granularity or grouping is a
 //! different query, so its old watermark is dropped (with a warning).
 
+mod analytics_page;
+mod envelope;
 mod page;
 mod window;
 
@@ -25,7 +29,7 @@ use crate::host::LogLevel;
 use crate::http::{ApiClient, ApiError, Query};
 use crate::json::{Fields, Name, Object};
 use crate::model::{KeyKind, Page, ReadRequest};
-use crate::settings::{Dimension, Granularity, Named, Settings};
+use crate::settings::{AnalyticsDimension, Dimension, Granularity, Grouping, Named, Settings};
 use crate::streams::ReadContext;
 use crate::streams::incremental::{
     Coverage, Saved, committed_coverage, cursor_walk, mid_walk, plan_run, saved_state,
@@ -37,28 +41,100 @@ use window::{DEFAULT_ROWS_PER_PAGE, WindowSizer};
 /// Where a report starts when nothing says otherwise.
 const DEFAULT_HISTORY: Duration = Duration::days(30);
 
+/// The beta the usage report's `speed` (fast mode) requires, sent only with it.
+pub const FAST_MODE_BETA: &str = "fast-mode-2026-02-01";
+
+/// The beta the Usage and Cost Analytics API requires on every request.
+pub const ANALYTICS_BETA: &str = "analytics-usage-cost-2026-08-24";
+
+/// The analytics API's largest `limit` (rows a page), as far as known: the
+/// docs give none, so the largest of the Admin API's lists.
+const ANALYTICS_MAX_LIMIT: u32 = 1000;
+
+/// How far back the analytics API serves: 365 days, taken as 364 whole days
+/// before today so a request sent a moment later is still within them.
+const ANALYTICS_HISTORY_DAYS: i64 = 364;
+
+/// The analytics API serves nothing before 2026-01-01T00:00:00Z.
+fn analytics_epoch() -> DateTime<Utc> {
+    DateTime::from_timestamp(1_767_225_600, 0).expect("2026-01-01 is a valid instant")
+}
+
 /// How a report's result row becomes the record's fields.
 type Shape = for<'a> fn(Object<'a>) -> Fields<'a>;
 
-/// What differs between the two reports.
+/// Which API a report is read from: how its request is written and its page read.
+#[derive(Clone, Copy)]
+enum Api {
+    /// `usage_report/messages` and `cost_report`: `bucket_width`, `limit`
+    /// counting buckets (so windows are sized from the densest bucket seen),
+    /// rows nested in their buckets and shaped by the [`Shape`].
+    Legacy(Shape),
+    /// `/analytics/usage` and `/analytics/cost`: `time_bucket_width`, `limit`
+    /// counting rows (so a window is always the widest, paged by rows), one
+    /// flat row per bucket and group ([`analytics_page`]), behind the beta
+    /// header, and nothing before the API's earliest start.
+    Analytics,
+}
+
+/// What differs between the reports.
 struct Report {
     stream: &'static str,
     path: &'static str,
+    api: Api,
     width: Granularity,
     /// `group_by[]` values sent.
     group_by: Vec<&'static str>,
-    /// Fields of a result row that, with the bucket, identify it.
+    /// Filters sent: the API's array parameter (without `[]`) and its values.
+    filters: Vec<(&'static str, Vec<String>)>,
+    /// Fields of a legacy result row that, with the bucket, identify it (an
+    /// analytics row is identified by its whole `group`).
     identity: Vec<&'static str>,
+    /// `anthropic-beta`, when the request needs one.
+    beta: Option<&'static str>,
 }
 
 impl Report {
     fn usage(settings: &Settings) -> Self {
+        let speed = settings.grouping.contains(Dimension::Speed);
+        // `speed` identifies a row only when grouped by: the ids of every
+        // other row stay what they were before speed could be grouped.
+        let identity = Dimension::ALL
+            .iter()
+            .filter(|d| speed || **d != Dimension::Speed)
+            .map(|d| d.name())
+            .collect();
         Self {
             stream: "usage_report",
             path: "/v1/organizations/usage_report/messages",
+            api: Api::Legacy(usage_record),
             width: settings.granularity,
-            group_by: settings.grouping.iter().map(Dimension::name).collect(),
-            identity: Dimension::names(),
+            group_by: settings.grouping.names(),
+            filters: settings
+                .usage_filters
+                .params()
+                .map(|(param, values)| (param, values.to_vec()))
+                .collect(),
+            identity,
+            beta: speed.then_some(FAST_MODE_BETA),
+        }
+    }
+
+    fn analytics(
+        stream: &'static str,
+        path: &'static str,
+        width: Granularity,
+        grouping: &Grouping<AnalyticsDimension>,
+    ) -> Self {
+        Self {
+            stream,
+            path,
+            api: Api::Analytics,
+            width,
+            group_by: grouping.names(),
+            filters: Vec::new(),
+            identity: Vec::new(),
+            beta: Some(ANALYTICS_BETA),
         }
     }
 
@@ -67,8 +143,11 @@ impl Report {
         Self {
             stream: "cost_report",
             path: "/v1/organizations/cost_report",
+            api: Api::Legacy(|row| Fields::from(row)),
             width: Granularity::Day,
             group_by: vec!["workspace_id", "description"],
+            filters: Vec::new(),
+            beta: None,
             identity: vec![
                 "workspace_id",
                 "description",
@@ -83,9 +162,20 @@ impl Report {
         }
     }
 
-    /// The query a watermark belongs to: `{width}|{group_by joined by ,}`.
+    /// The query a watermark belongs to: `{width}|{group_by joined by ,}`,
+    /// then `|{param}={values};…` when filtered (unfiltered, as it always was).
     fn config(&self) -> String {
-        format!("{}|{}", self.width.name(), self.group_by.join(","))
+        let mut config = format!("{}|{}", self.width.name(), self.group_by.join(","));
+        if !self.filters.is_empty() {
+            let filters: Vec<String> = self
+                .filters
+                .iter()
+                .map(|(param, values)| format!("{param}={}", values.join(",")))
+                .collect();
+            config.push('|');
+            config.push_str(&filters.join(";"));
+        }
+        config
     }
 
     /// How many buckets `[start, end)` spans (a part counts as one).
@@ -98,6 +188,61 @@ impl Report {
     /// The start of the bucket holding `t`.
     fn floor(&self, t: DateTime<Utc>) -> DateTime<Utc> {
         t.duration_trunc(self.width.bucket_length()).unwrap_or(t)
+    }
+
+    /// The request for the window `[start, end)` of `buckets` buckets, at `page`.
+    fn query(
+        &self,
+        (start, end): (DateTime<Utc>, DateTime<Utc>),
+        buckets: u16,
+        settings: &Settings,
+        page: Option<&str>,
+    ) -> Query {
+        let query = Query::new()
+            .set("starting_at", rfc3339(start))
+            .set("ending_at", rfc3339(end));
+        let query = match self.api {
+            Api::Legacy(_) => self
+                .filters
+                .iter()
+                .fold(
+                    query
+                        .set("bucket_width", self.width.name())
+                        .set_array("group_by", &self.group_by),
+                    |query, (param, values)| query.set_array(param, values),
+                )
+                .set("limit", buckets),
+            Api::Analytics => query
+                .set("time_bucket_width", self.width.name())
+                .set_array("group_by", &self.group_by)
+                .set("limit", settings.page_size(ANALYTICS_MAX_LIMIT)),
+        };
+        query.set_opt("page", page)
+    }
+
+    /// The first window of a run: legacy windows are sized from the last
+    /// run's densest bucket; analytics pages are cut by rows, so the widest.
+    fn first_window(&self, sizer: WindowSizer, densest_bucket: Option<u32>) -> u16 {
+        match self.api {
+            Api::Legacy(_) => sizer.first(densest_bucket),
+            Api::Analytics => sizer.max_buckets,
+        }
+    }
+
+    /// The window after one of `previous` buckets, as [`Self::first_window`].
+    fn next_window(&self, sizer: WindowSizer, previous: u16, densest_bucket: u32) -> u16 {
+        match self.api {
+            Api::Legacy(_) => sizer.next(previous, densest_bucket),
+            Api::Analytics => sizer.max_buckets,
+        }
+    }
+
+    /// The earliest bucket the API serves at `now`, when it has a limit: the
+    /// analytics API reads from 2026-01-01 and at most 365 days back.
+    fn earliest(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let today = now.duration_trunc(Duration::days(1)).unwrap_or(now);
+        matches!(self.api, Api::Analytics)
+            .then(|| analytics_epoch().max(today - Duration::days(ANALYTICS_HISTORY_DAYS)))
     }
 }
 
@@ -164,13 +309,29 @@ fn rfc3339(t: DateTime<Utc>) -> String {
 }
 
 pub fn usage(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
-    read(
-        ctx,
-        request,
-        &Report::usage(ctx.settings),
-        Vec::new(),
-        usage_record,
-    )
+    read(ctx, request, &Report::usage(ctx.settings), Vec::new())
+}
+
+/// `usage_analytics`: `GET /v1/organizations/analytics/usage`.
+pub fn usage_analytics(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
+    let report = Report::analytics(
+        "usage_analytics",
+        "/v1/organizations/analytics/usage",
+        ctx.settings.analytics_width,
+        &ctx.settings.usage_analytics_grouping,
+    );
+    read(ctx, request, &report, Vec::new())
+}
+
+/// `cost_analytics`: `GET /v1/organizations/analytics/cost`.
+pub fn cost_analytics(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
+    let report = Report::analytics(
+        "cost_analytics",
+        "/v1/organizations/analytics/cost",
+        ctx.settings.analytics_width,
+        &ctx.settings.cost_analytics_grouping,
+    );
+    read(ctx, request, &report, Vec::new())
 }
 
 pub fn cost(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
@@ -185,7 +346,7 @@ pub fn cost(ctx: &ReadContext<'_>, request: &ReadRequest) -> Result<Page> {
         ctx.host.log(LogLevel::Warn, &warning);
         warnings.push(warning);
     }
-    read(ctx, request, &report, warnings, |row| Fields::from(row))
+    read(ctx, request, &report, warnings)
 }
 
 fn read(
@@ -193,7 +354,6 @@ fn read(
     request: &ReadRequest,
     report: &Report,
     mut warnings: Vec<String>,
-    shape: Shape,
 ) -> Result<Page> {
     let now = Utc::now();
     let sizer = WindowSizer {
@@ -212,20 +372,22 @@ fn read(
         .min(buckets)
         .max(1);
 
-    let query = Query::new()
-        .set("starting_at", rfc3339(walk.window_start))
-        .set("ending_at", rfc3339(window_end))
-        .set("bucket_width", report.width.name())
-        .set_array("group_by", &report.group_by)
-        .set("limit", limit)
-        .set_opt("page", walk.page.as_deref());
-    let client = ApiClient::new(ctx.host, ctx.connection, KeyKind::Admin)?;
+    let query = report.query(
+        (walk.window_start, window_end),
+        limit,
+        ctx.settings,
+        walk.page.as_deref(),
+    );
+    let client = ApiClient::new(ctx.host, ctx.connection, KeyKind::Admin)?.with_beta(report.beta);
     let into_error = |e: ApiError| e.into_connector_error(client.field());
     let response = client.get(report.path, &query).map_err(into_error)?;
     // A body the reader cannot take may be the API's error envelope, or no
     // JSON at all: then that is the error.
-    let page = page::read_page(&response.body, report, shape)
-        .map_err(|error| client.unreadable(&response).map_or(error, into_error))?;
+    let page = match report.api {
+        Api::Legacy(shape) => page::read_page(&response.body, report, shape),
+        Api::Analytics => analytics_page::read_page(&response.body, report),
+    }
+    .map_err(|error| client.unreadable(&response).map_or(error, into_error))?;
     let densest_bucket = walk.densest_bucket.max(Some(page.densest_bucket));
 
     if let Some(token) = page.next_page {
@@ -252,7 +414,7 @@ fn read(
         serde_json::to_string(&Walk {
             window_start: next_start,
             range_end: walk.range_end,
-            buckets: Some(sizer.next(buckets, densest_bucket.unwrap_or(0))),
+            buckets: Some(report.next_window(sizer, buckets, densest_bucket.unwrap_or(0))),
             page: None,
             watermark: Some(watermark),
             densest_bucket,
@@ -296,21 +458,39 @@ fn first_walk(
         .settings
         .lookback
         .for_stream(report.stream, default_lookback(report.width));
-    let (start, coverage) = plan_run(
-        saved.as_ref().map(|state| Saved {
-            covered_from: state.covered_from,
-            watermark: state.watermark,
-            resume_at: report.floor(state.watermark - lookback),
-        }),
-        ctx.settings.start_date.map(|date| report.floor(date)),
-        report.floor(now - DEFAULT_HISTORY),
-    );
+    let plan = |earliest: DateTime<Utc>| {
+        plan_run(
+            saved.as_ref().map(|state| Saved {
+                covered_from: state.covered_from,
+                watermark: state.watermark,
+                resume_at: report.floor(state.watermark - lookback).max(earliest),
+            }),
+            ctx.settings
+                .start_date
+                .map(|date| report.floor(date).max(earliest)),
+            report.floor(now - DEFAULT_HISTORY).max(earliest),
+        )
+    };
+    let (mut start, mut coverage) = plan(DateTime::<Utc>::MIN_UTC);
+    if let Some(earliest) = report.earliest(now).filter(|earliest| start < *earliest) {
+        let warning = format!(
+            "{}: the API serves nothing before {} (it reads from 2026-01-01 and at most 365 \
+             days back), so the read starts there instead of at {}; set start_date to that \
+             day or later to read exactly what it serves",
+            report.stream,
+            rfc3339(earliest),
+            rfc3339(start)
+        );
+        ctx.host.log(LogLevel::Warn, &warning);
+        warnings.push(warning);
+        (start, coverage) = plan(earliest);
+    }
     let open_bucket = report.floor(now);
     Ok(Walk {
         // Never past the open bucket, even if the clock went back since the last run.
         window_start: start.min(open_bucket),
         range_end: open_bucket + report.width.bucket_length(),
-        buckets: Some(sizer.first(saved.as_ref().and_then(|s| s.densest_bucket))),
+        buckets: Some(report.first_window(sizer, saved.as_ref().and_then(|s| s.densest_bucket))),
         page: None,
         watermark: saved.map(|s| s.watermark),
         densest_bucket: None,
@@ -434,6 +614,121 @@ mod tests {
             1,
             "a part of a bucket is a bucket"
         );
+    }
+
+    #[test]
+    fn speed_sends_its_beta_and_joins_the_id_only_when_grouped_by() {
+        let plain = Report::usage(&Settings::default());
+        assert_eq!(plain.beta, None);
+        assert_eq!(
+            plain.identity,
+            [
+                "api_key_id",
+                "workspace_id",
+                "model",
+                "service_tier",
+                "context_window",
+                "inference_geo",
+                "account_id",
+                "service_account_id"
+            ],
+            "the ids rows always had"
+        );
+        let settings = Settings::parse(r#"{"usage_report_grouping":"model,speed"}"#, &[]).unwrap();
+        let by_speed = Report::usage(&settings);
+        assert_eq!(by_speed.beta, Some(FAST_MODE_BETA));
+        assert_eq!(by_speed.identity.last(), Some(&"speed"));
+        assert_eq!(by_speed.config(), "1d|model,speed");
+    }
+
+    #[test]
+    fn usage_filters_are_sent_as_arrays_and_belong_to_the_query() {
+        let at = |text: &str| DateTime::parse_from_rfc3339(text).unwrap().to_utc();
+        let settings = Settings::parse(
+            r#"{"usage_report_grouping":"model","usage_report_service_tiers":"standard,batch",
+                "usage_report_context_windows":["0-200k"],"usage_report_models":"claude-opus-5"}"#,
+            &[],
+        )
+        .unwrap();
+        let report = Report::usage(&settings);
+        assert_eq!(
+            report.config(),
+            "1d|model|models=claude-opus-5;service_tiers=batch,standard;context_window=0-200k"
+        );
+        let query = report.query(
+            (at("2026-11-01T00:00:00Z"), at("2026-11-02T00:00:00Z")),
+            1,
+            &settings,
+            None,
+        );
+        assert_eq!(
+            query.encode(),
+            "?starting_at=2026-11-01T00%3A00%3A00Z&ending_at=2026-11-02T00%3A00%3A00Z\
+             &bucket_width=1d&group_by%5B%5D=model&models%5B%5D=claude-opus-5\
+             &service_tiers%5B%5D=batch&service_tiers%5B%5D=standard\
+             &context_window%5B%5D=0-200k&limit=1"
+        );
+    }
+
+    #[test]
+    fn an_analytics_request_pages_by_rows_in_the_widest_window_with_its_beta() {
+        let at = |text: &str| DateTime::parse_from_rfc3339(text).unwrap().to_utc();
+        let settings = Settings::parse(
+            r#"{"analytics_bucket_width":"1h","cost_analytics_group_by":"workspace_id,actor","page_size":50}"#,
+            &[],
+        )
+        .unwrap();
+        let report = Report::analytics(
+            "cost_analytics",
+            "/v1/organizations/analytics/cost",
+            settings.analytics_width,
+            &settings.cost_analytics_grouping,
+        );
+        let query = report.query(
+            (at("2026-11-01T00:00:00Z"), at("2026-11-08T00:00:00Z")),
+            168,
+            &settings,
+            Some("p2"),
+        );
+        assert_eq!(
+            query.encode(),
+            "?starting_at=2026-11-01T00%3A00%3A00Z&ending_at=2026-11-08T00%3A00%3A00Z\
+             &time_bucket_width=1h&group_by%5B%5D=actor&group_by%5B%5D=workspace_id&limit=50&page=p2"
+        );
+        assert_eq!(report.beta, Some(ANALYTICS_BETA));
+        assert_eq!(report.config(), "1h|actor,workspace_id");
+        let sizer = WindowSizer {
+            target_rows: 10,
+            max_buckets: 168,
+        };
+        assert_eq!(report.first_window(sizer, None), 168);
+        assert_eq!(report.next_window(sizer, 168, 5_000), 168);
+        assert_eq!(
+            Report::usage(&Settings::default()).first_window(sizer, None),
+            1,
+            "a legacy report still probes"
+        );
+    }
+
+    #[test]
+    fn the_analytics_api_serves_from_2026_and_a_year_back_at_most() {
+        let at = |text: &str| DateTime::parse_from_rfc3339(text).unwrap().to_utc();
+        let report = Report::analytics(
+            "usage_analytics",
+            "/x",
+            Granularity::Minute,
+            &AnalyticsDimension::default_grouping(),
+        );
+        assert_eq!(
+            report.earliest(at("2026-12-07T20:00:00Z")),
+            Some(at("2026-01-01T00:00:00Z"))
+        );
+        assert_eq!(
+            report.earliest(at("2027-06-01T08:30:00Z")),
+            Some(at("2026-06-02T00:00:00Z")),
+            "364 whole days before today: within 365 days whenever it is sent"
+        );
+        assert_eq!(Report::cost().earliest(at("2027-06-01T08:30:00Z")), None);
     }
 
     #[test]

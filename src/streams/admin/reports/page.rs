@@ -13,10 +13,10 @@
 //! `serde_json` accepts) sends the page through that pass again with every
 //! row read as a value, so what is refused, and how, is what it always was.
 
+use super::envelope::Envelope;
 use super::{Report, Shape};
 use crate::error::{ConnectorError, Result};
 use crate::json::{self, Canonical, Object};
-use crate::pagination::next_page_token;
 use crate::settings::Named;
 use crate::streams::key_hash::key_hash;
 use serde::Deserialize;
@@ -49,7 +49,7 @@ pub fn read_page(body: &[u8], report: &Report, shape: Shape) -> Result<ReportPag
         })
     };
     let outline: Outline = serde_json::from_slice(body).map_err(unreadable)?;
-    if outline.is_error_envelope() {
+    if outline.envelope.is_error_envelope() {
         return Err(ConnectorError::Upstream(format!(
             "a {} page is the API's error envelope",
             report.stream
@@ -65,7 +65,7 @@ pub fn read_page(body: &[u8], report: &Report, shape: Shape) -> Result<ReportPag
     }
     Ok(ReportPage {
         records,
-        next_page: next_page_token(outline.has_more, outline.next_page)?,
+        next_page: outline.envelope.next_page()?,
         densest_bucket: outline.data.iter().map(|b| b.rows).max().unwrap_or(0),
     })
 }
@@ -90,24 +90,8 @@ fn read_rows(
 #[derive(Deserialize)]
 struct Outline {
     data: Vec<Bucket>,
-    #[serde(default)]
-    has_more: Option<bool>,
-    #[serde(default)]
-    next_page: Option<String>,
-    /// `type` and `error`: what tells the Admin API's error envelope.
-    #[serde(default, rename = "type")]
-    kind: Option<Value>,
-    #[serde(default)]
-    error: Option<Value>,
-}
-
-impl Outline {
-    /// Whether the page is `{"type":"error","error":{…}}` (with `data` too:
-    /// without, it is no outline).
-    fn is_error_envelope(&self) -> bool {
-        self.kind.as_ref().and_then(Value::as_str) == Some("error")
-            && self.error.as_ref().is_some_and(Value::is_object)
-    }
+    #[serde(flatten)]
+    envelope: Envelope,
 }
 
 #[derive(Deserialize)]
@@ -404,9 +388,12 @@ mod tests {
         Report {
             stream: "usage_report",
             path: "/x",
+            api: super::super::Api::Legacy(super::super::usage_record),
             width: Granularity::Hour,
             group_by: vec!["model"],
+            filters: Vec::new(),
             identity: Dimension::names(),
+            beta: None,
         }
     }
 
