@@ -56,6 +56,15 @@ fn dollars(microcents: u64) -> String {
     format!("${grouped}.{:02}", cents % 100)
 }
 
+/// The cost of the API key that cost the most, from `cost_analytics`.
+fn top_key_cost(db: &(impl Db + ?Sized)) -> String {
+    let mut by_key: std::collections::HashMap<String, u64> = Default::default();
+    for row in select(db, "SELECT api_key_id, amount FROM cost_analytics") {
+        *by_key.entry(row[0].clone()).or_default() += microcents(&row[1]);
+    }
+    dollars(by_key.into_values().max().unwrap())
+}
+
 fn tables_say(db: &(impl Db + ?Sized)) -> (String, String, String) {
     let cost: u64 = select(db, "SELECT amount FROM cost_report")
         .iter()
@@ -108,6 +117,17 @@ async fn the_report_shows_the_tables_numbers_from_sqlite_and_from_postgres() {
     let from_postgres = report(&postgres, &dir.path().join("postgres.html"));
     assert_eq!(shown(&from_postgres), expected);
 
+    // The first row of the top API keys is the key that cost the most.
+    let top = top_key_cost(&sqlite);
+    for html in [&from_sqlite, &from_postgres] {
+        let ranking = &html[html.find("id=\"top-api-keys\"").unwrap()..];
+        let first_row = &ranking[ranking.find("<tbody><tr>").unwrap()..];
+        let first_row = &first_row[..first_row.find("</tr>").unwrap()];
+        assert!(
+            first_row.contains(&format!("<td>{top}</td>")),
+            "{first_row} vs {top}"
+        );
+    }
     for html in [&from_sqlite, &from_postgres] {
         assert!(
             !html.contains("class=\"missing\""),
