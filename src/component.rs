@@ -9,7 +9,7 @@ use crate::{error::ConnectorError, model};
 // crate's bindings (the ones wstd sends requests with), so nothing is generated twice.
 wit_bindgen::generate!({
     world: "connector",
-    path: "wit/since_v0.3.0",
+    path: "wit/since_v0.4.0",
     with: {
         "wasi:http/outgoing-handler@0.2.12": wasip2::http::outgoing_handler,
         "wasi:http/types@0.2.12": wasip2::http::types,
@@ -49,19 +49,27 @@ impl Host for WasmHost {
 
 struct Component;
 
+/// The connection as the contract hands it over.
+fn endpoint(conn: &wit::Connection) -> crate::connection::Endpoint<'_> {
+    crate::connection::Endpoint {
+        base_url: &conn.base_url,
+        anthropic_version: conn.anthropic_version.as_deref(),
+    }
+}
+
 impl Guest for Component {
     fn get_manifest() -> wit::Manifest {
         crate::plugin::manifest().into()
     }
 
     fn check_connection(conn: wit::Connection) -> Result<Vec<wit::KeyCheck>, wit::PluginError> {
-        crate::plugin::check_connection(&WasmHost, &conn.base_url)
+        crate::plugin::check_connection(&WasmHost, endpoint(&conn))
             .map(|checks| checks.into_iter().map(Into::into).collect())
             .map_err(Into::into)
     }
 
     fn list_streams(conn: wit::Connection) -> Result<Vec<wit::StreamDescriptor>, wit::PluginError> {
-        crate::plugin::list_streams(&WasmHost, &conn.base_url)
+        crate::plugin::list_streams(&WasmHost, endpoint(&conn))
             .map(|streams| streams.into_iter().map(Into::into).collect())
             .map_err(Into::into)
     }
@@ -70,7 +78,7 @@ impl Guest for Component {
         conn: wit::Connection,
         request: wit::ReadRequest,
     ) -> Result<wit::Page, wit::PluginError> {
-        crate::plugin::read_page(&WasmHost, &conn.base_url, &request.into())
+        crate::plugin::read_page(&WasmHost, endpoint(&conn), &request.into())
             .map(Into::into)
             .map_err(Into::into)
     }
@@ -100,7 +108,7 @@ impl functions::Guest for Component {
         };
         crate::plugin::call_function(
             &WasmHost,
-            &conn.base_url,
+            endpoint(&conn),
             conn.allow_writes,
             function,
             &request,

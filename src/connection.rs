@@ -69,23 +69,52 @@ impl fmt::Debug for ApiKey {
     }
 }
 
+/// Where and how the host says a connection talks to the API: the base URL,
+/// and the `anthropic-version` its owner chose (none: the plugin's default).
+#[derive(Debug, Clone, Copy)]
+pub struct Endpoint<'a> {
+    pub base_url: &'a str,
+    pub anthropic_version: Option<&'a str>,
+}
+
+impl<'a> From<&'a str> for Endpoint<'a> {
+    fn from(base_url: &'a str) -> Self {
+        Self {
+            base_url,
+            anthropic_version: None,
+        }
+    }
+}
+
+impl<'a> From<&'a String> for Endpoint<'a> {
+    fn from(base_url: &'a String) -> Self {
+        Self::from(base_url.as_str())
+    }
+}
+
 /// A parsed, checked connection.
 #[derive(Debug, Clone)]
 pub struct Connection {
     base_url: String,
+    anthropic_version: String,
     admin: Option<ApiKey>,
     compliance: Option<ApiKey>,
 }
 
 impl Connection {
-    /// Read the keys from the host and check them and the base URL. No request is made.
-    pub fn load(base_url: &str, host: &dyn Host) -> Result<Self> {
+    /// Read the keys from the host and check them, the base URL and the API
+    /// version. No request is made.
+    pub fn load(endpoint: Endpoint<'_>, host: &dyn Host) -> Result<Self> {
         let read = |field: KeyField| {
             host.secret(field.name)
                 .map(|v| v.trim().to_owned())
                 .filter(|v| !v.is_empty())
         };
-        Self::new(base_url, read(ADMIN_KEY), read(COMPLIANCE_KEY))
+        let mut connection = Self::new(endpoint.base_url, read(ADMIN_KEY), read(COMPLIANCE_KEY))?;
+        if let Some(version) = endpoint.anthropic_version {
+            connection.anthropic_version = check_version(version)?;
+        }
+        Ok(connection)
     }
 
     pub fn new(base_url: &str, admin: Option<String>, compliance: Option<String>) -> Result<Self> {
@@ -103,6 +132,7 @@ impl Connection {
             .transpose()?;
         Ok(Self {
             base_url: normalise_base_url(base_url)?,
+            anthropic_version: crate::http::ANTHROPIC_VERSION.to_owned(),
             admin,
             compliance,
         })
@@ -111,6 +141,11 @@ impl Connection {
     /// The base URL, without a trailing slash.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// The `anthropic-version` every request sends.
+    pub fn anthropic_version(&self) -> &str {
+        &self.anthropic_version
     }
 
     /// The key of `kind`, if the connection has it.
@@ -175,6 +210,29 @@ fn check_prefix(field: KeyField, key: String) -> Result<ApiKey> {
 
 /// Check and normalise a base URL: `http` or `https`, a host, no credentials,
 /// query or fragment; the trailing slash dropped.
+/// An API version is a date, `YYYY-MM-DD`; anything else would be sent as a
+/// header the API refuses, on every request.
+fn check_version(raw: &str) -> Result<String> {
+    let version = raw.trim();
+    let is_date = version.len() == 10
+        && version.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    if is_date {
+        Ok(version.to_owned())
+    } else {
+        Err(ConnectorError::InvalidConfig(format!(
+            "anthropic-version `{}` is not an API version: give a date such as {}",
+            version.escape_debug(),
+            crate::http::ANTHROPIC_VERSION
+        )))
+    }
+}
+
 fn normalise_base_url(raw: &str) -> Result<String> {
     if redaction::has_credentials(raw) {
         // Not even the shape of the URL is shown: its user-info may be a password.

@@ -12,6 +12,7 @@ use serde_json::Value;
 use std::borrow::Cow;
 
 /// The API version header every request carries.
+/// The `anthropic-version` sent unless the connection chooses another.
 pub const ANTHROPIC_VERSION: &str = "2023-06-01";
 /// Sent so the API can tell integrations apart.
 pub const USER_AGENT: &str = concat!("anthropic-connector/", env!("CARGO_PKG_VERSION"));
@@ -241,7 +242,10 @@ impl<'a> ApiClient<'a> {
         let url = format!("{}{path}{}", self.connection.base_url(), query.encode());
         let mut headers = vec![
             ("x-api-key".to_owned(), self.key.expose().to_owned()),
-            ("anthropic-version".to_owned(), ANTHROPIC_VERSION.to_owned()),
+            (
+                "anthropic-version".to_owned(),
+                self.connection.anthropic_version().to_owned(),
+            ),
             ("accept".to_owned(), "application/json".to_owned()),
             ("user-agent".to_owned(), USER_AGENT.to_owned()),
         ];

@@ -1,4 +1,4 @@
-//! Native mirrors of the contract's records (`wit/since_v0.3.0/connector.wit`, interface
+//! Native mirrors of the contract's records (`wit/since_v0.4.0/connector.wit`, interface
 //! `types`). The plugin's logic works on these so it builds and tests natively;
 //! `component.rs` converts them to and from the generated bindings.
 

@@ -4,7 +4,7 @@
 //! Everything that leaves through here is redacted on the way out: errors,
 //! and every page of records ([`crate::redact::page`]), whatever reader made it.
 
-use crate::connection::{Connection, KEY_FIELDS};
+use crate::connection::{Connection, Endpoint, KEY_FIELDS};
 use crate::error::Result;
 use crate::host::Host;
 use crate::model::{
@@ -21,8 +21,8 @@ pub fn manifest() -> Manifest {
 
 /// The connection, checked; an error about it never shows a secret the host
 /// handed over, even one refused as malformed.
-fn load(host: &dyn Host, base_url: &str) -> Result<Connection> {
-    Connection::load(base_url, host).map_err(|e| {
+fn load<'a>(host: &dyn Host, endpoint: impl Into<Endpoint<'a>>) -> Result<Connection> {
+    Connection::load(endpoint.into(), host).map_err(|e| {
         let given: Vec<String> = KEY_FIELDS
             .iter()
             .filter_map(|f| host.secret(f.name))
@@ -31,18 +31,28 @@ fn load(host: &dyn Host, base_url: &str) -> Result<Connection> {
     })
 }
 
-pub fn check_connection(host: &dyn Host, base_url: &str) -> Result<Vec<KeyCheck>> {
-    let connection = load(host, base_url)?;
+pub fn check_connection<'a>(
+    host: &dyn Host,
+    endpoint: impl Into<Endpoint<'a>>,
+) -> Result<Vec<KeyCheck>> {
+    let connection = load(host, endpoint)?;
     Ok(crate::check::check_connection(host, &connection))
 }
 
-pub fn list_streams(host: &dyn Host, base_url: &str) -> Result<Vec<StreamDescriptor>> {
-    let connection = load(host, base_url)?;
+pub fn list_streams<'a>(
+    host: &dyn Host,
+    endpoint: impl Into<Endpoint<'a>>,
+) -> Result<Vec<StreamDescriptor>> {
+    let connection = load(host, endpoint)?;
     Ok(streams::available(&connection))
 }
 
-pub fn read_page(host: &dyn Host, base_url: &str, request: &ReadRequest) -> Result<Page> {
-    let connection = load(host, base_url)?;
+pub fn read_page<'a>(
+    host: &dyn Host,
+    endpoint: impl Into<Endpoint<'a>>,
+    request: &ReadRequest,
+) -> Result<Page> {
+    let connection = load(host, endpoint)?;
     let lookback_streams: Vec<&str> = streams::reading(SettingName::LookbackHours)
         .map(|s| s.name)
         .collect();
@@ -58,14 +68,14 @@ pub fn read_page(host: &dyn Host, base_url: &str, request: &ReadRequest) -> Resu
         .map_err(|e| e.redacted(&redactor))
 }
 
-pub fn call_function(
+pub fn call_function<'a>(
     host: &dyn Host,
-    base_url: &str,
+    endpoint: impl Into<Endpoint<'a>>,
     allow_writes: bool,
     function: RequestFunction,
     request: &ApiRequest,
 ) -> Result<Vec<ApiResponse>> {
-    let connection = load(host, base_url)?;
+    let connection = load(host, endpoint)?;
     crate::functions::call(host, &connection, allow_writes, function, request)
         .map_err(|e| e.redacted(&connection.redactor()))
 }

@@ -7,8 +7,8 @@ use crate::common::*;
 fn imports_secrets_logging_and_standard_wasi_http_and_exports_the_plugin_and_functions() {
     let imports = runtime().imports();
     for expected in [
-        "anthropic:connector/secrets@0.3.0",
-        "anthropic:connector/logging@0.3.0",
+        "anthropic:connector/secrets@0.4.0",
+        "anthropic:connector/logging@0.4.0",
     ] {
         assert!(
             imports.iter().any(|i| i == expected),
@@ -30,8 +30,8 @@ fn imports_secrets_logging_and_standard_wasi_http_and_exports_the_plugin_and_fun
     assert_eq!(
         runtime().exports(),
         [
-            "anthropic:connector/plugin@0.3.0",
-            "anthropic:connector/request-functions@0.3.0"
+            "anthropic:connector/plugin@0.4.0",
+            "anthropic:connector/request-functions@0.4.0"
         ]
     );
 }

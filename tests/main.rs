@@ -7,6 +7,7 @@ mod common;
 mod activities;
 mod airbyte;
 mod analytics;
+mod api_version;
 mod apps;
 mod check;
 mod cleartext;

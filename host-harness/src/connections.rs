@@ -65,6 +65,9 @@ pub struct NamedConnection {
     /// The connection's schema in a PostgreSQL `into`; the slug when absent.
     #[serde(default)]
     pub schema: Option<String>,
+    /// The `anthropic-version` its requests send (`--anthropic-version` wins).
+    #[serde(default)]
+    pub anthropic_version: Option<String>,
     /// The HTTP proxy of the connection's requests (`http://[USER:PASSWORD@]host:port`).
     #[serde(default)]
     pub proxy: Option<ProxyUrl>,
@@ -179,6 +182,7 @@ impl ConnectionsFile {
             }
         })?;
         config.allow_writes = named.allow_writes;
+        config.anthropic_version = named.anthropic_version.clone();
         Ok(config)
     }
 

@@ -91,6 +91,11 @@ pub struct ConnectionArgs {
     /// proxy that inspects TLS. May be given more than once.
     #[arg(long = "ca-cert", value_name = "FILE")]
     pub ca_cert: Vec<PathBuf>,
+    /// The API version every request asks for (the `anthropic-version`
+    /// header), a date such as 2023-06-01 [default: the plugin's, 2023-06-01].
+    /// Versions rename fields: move when your warehouse is ready for them.
+    #[arg(long, env = "ANTHROPIC_VERSION", value_name = "DATE")]
+    pub anthropic_version: Option<String>,
 }
 
 /// A resolved connection, and the mock serving it when there is one (kept
@@ -163,8 +168,8 @@ impl ConnectionArgs {
 
 impl ConnectionArgs {
     /// `config` as the command line (and `named`, a connection of the
-    /// connections file) asks: the request rate, the proxy and the extra
-    /// certificate authorities. A proxy or CA file that cannot be used is
+    /// connections file) asks: the request rate, the API version, the proxy
+    /// and the extra certificate authorities. A proxy or CA file that cannot be used is
     /// refused here, before any request.
     pub fn finish(
         &self,
@@ -173,6 +178,9 @@ impl ConnectionArgs {
     ) -> anyhow::Result<ConnectionConfig> {
         if let Some(n) = self.requests_per_minute {
             config.request_rate = RequestRate::per_minute(n);
+        }
+        if let Some(version) = &self.anthropic_version {
+            config.anthropic_version = Some(version.clone());
         }
         Ok(config.reaching_through(self.client_settings(named.unwrap_or_default())?))
     }

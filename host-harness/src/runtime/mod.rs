@@ -54,6 +54,8 @@ pub struct ConnectionConfig {
     pub egress: Arc<EgressPolicy>,
     /// Whether the request functions may send write methods (off by default).
     pub allow_writes: bool,
+    /// The `anthropic-version` the plugin sends; none for its default.
+    pub anthropic_version: Option<String>,
     /// Time limits on each request the plugin sends.
     pub http_timeouts: HttpTimeouts,
     /// How fast the connection's requests may go, all calls together.
@@ -86,6 +88,7 @@ impl ConnectionConfig {
             secrets: Arc::new(secrets),
             egress: Arc::new(egress),
             allow_writes: false,
+            anthropic_version: None,
             http_timeouts: HttpTimeouts::default(),
             request_rate: RequestRate::default(),
             http: Arc::new(HttpTransport::default()),
@@ -363,7 +366,11 @@ impl PluginRuntime {
 }
 
 fn wit_connection(connection: &ConnectionConfig) -> contract_version::Connection {
-    contract_version::connection(&connection.base_url, connection.allow_writes)
+    contract_version::connection(
+        &connection.base_url,
+        connection.allow_writes,
+        connection.anthropic_version.as_deref(),
+    )
 }
 
 /// The plugin's error in the host's terms, redacted once more on the way out.

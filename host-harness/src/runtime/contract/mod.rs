@@ -9,10 +9,11 @@
 //! component fits (the newest first). A version no component can use any more
 //! is dropped with a note in `wit/CHANGELOG.md`.
 //!
-//! 0.3.0 replaced 0.2.0 rather than joining it: no 0.2.0 component was ever
-//! built outside this repository, so there is none left to run.
+//! Each version replaced the one before rather than joining it: no component
+//! of an earlier version was ever built outside this repository, so there is
+//! none left to run.
 
-pub mod v0_3_0;
+pub mod v0_4_0;
 
 /// The version components built from this workspace implement.
-pub use v0_3_0 as current;
+pub use v0_4_0 as current;

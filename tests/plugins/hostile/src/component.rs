@@ -2,7 +2,7 @@
 
 wit_bindgen::generate!({
     world: "connector",
-    path: "../../../wit/since_v0.3.0",
+    path: "../../../wit/since_v0.4.0",
     with: {
         "wasi:http/outgoing-handler@0.2.12": wasip2::http::outgoing_handler,
         "wasi:http/types@0.2.12": wasip2::http::types,

@@ -1,4 +1,4 @@
-//! Contract `anthropic:connector@0.3.0` (`wit/since_v0.3.0/`): bindings, the
+//! Contract `anthropic:connector@0.4.0` (`wit/since_v0.4.0/`): bindings, the
 //! plugin's imports on the host side, and conversions to the host's types.
 //!
 //! Imports are synchronous and may trap (a host bug); exports are called
@@ -14,7 +14,7 @@ use wasmtime::component::{HasSelf, Linker};
 mod generated {
     wasmtime::component::bindgen!({
         world: "connector",
-        path: "../wit/since_v0.3.0",
+        path: "../wit/since_v0.4.0",
         imports: { default: trappable },
         exports: { default: async },
         with: {
@@ -32,7 +32,7 @@ pub use generated::{Connector, ConnectorPre};
 pub use wit::Connection;
 
 /// The package version, as the component's world names it.
-pub const VERSION: &str = "0.3.0";
+pub const VERSION: &str = "0.4.0";
 
 /// Link the contract's own imports (`secrets`, `logging`). WASI and
 /// `wasi:http` are linked by the runtime.
@@ -65,10 +65,15 @@ impl logging::Host for HostState {
 
 // Host types -> contract types.
 
-pub fn connection(base_url: &str, allow_writes: bool) -> Connection {
+pub fn connection(
+    base_url: &str,
+    allow_writes: bool,
+    anthropic_version: Option<&str>,
+) -> Connection {
     Connection {
         base_url: base_url.to_owned(),
         allow_writes,
+        anthropic_version: anthropic_version.map(str::to_owned),
     }
 }
 
