@@ -439,3 +439,42 @@ async fn a_named_connection_syncs_into_its_own_warehouse_and_schema() {
         truth(&mock.org().admin_users, "id")
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tls_to_postgres_verifies_the_server_against_the_public_roots_and_pgsslrootcert() {
+    use crate::common::tls::TestCa;
+    use host_harness::destinations::PostgresLocation;
+    use host_harness::egress::ExtraRoots;
+    let ca = TestCa::new();
+    let (cert, key) = ca.identity_pem(&["127.0.0.1"]);
+    let server =
+        tokio::task::block_in_place(|| crate::common::postgres_server::start_tls(&cert, &key));
+    let location =
+        PostgresLocation::parse(&format!("{}?sslmode=require", server.url()), "tls").unwrap();
+
+    // A company CA the public roots do not know: refused, saying what to do.
+    let refused = PostgresDestination::connect(&location)
+        .await
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        refused.contains(
+            "the server's TLS certificate was not accepted: put the PEM of the CA \
+                          that signed it in a file named by PGSSLROOTCERT"
+        ),
+        "{refused}"
+    );
+    // The server takes no plain connection, so what connects below is TLS.
+    let plain =
+        PostgresLocation::parse(&format!("{}?sslmode=disable", server.url()), "tls").unwrap();
+    assert!(PostgresDestination::connect(&plain).await.is_err());
+
+    let dir = tempfile::tempdir().unwrap();
+    let roots = ExtraRoots::load(&[ca.write_pem(dir.path())]).unwrap();
+    let mut db = PostgresDestination::connect(&location.with_roots(roots))
+        .await
+        .unwrap();
+    let people = table(&[("id", ColumnKind::Text)]);
+    write(&mut db, &people, &[r#"{"id":"over-tls"}"#]).await;
+}

@@ -27,7 +27,7 @@ mod transport;
 mod trust;
 
 pub use budget::{MAX_HOLD, RequestRate};
-pub use client::ClientSettings;
+pub use client::{ClientSettings, client_config};
 pub use hooks::{EgressHooks, Route};
 pub use log::{DEFAULT_CAPACITY, EgressHistory, EgressLog, EgressRecord};
 pub use proxy::{ProxyChoice, ProxyError, ProxySettings};

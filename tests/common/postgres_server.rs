@@ -119,6 +119,16 @@ pub fn server() -> &'static PostgresServer {
 /// as a production server does (for benchmarks); otherwise it skips that
 /// (for tests, which throw it away).
 pub fn start(durable: bool) -> PostgresServer {
+    start_with(durable, None)
+}
+
+/// A server that takes TLS connections only, with this certificate and key
+/// (PEM), refusing plain ones.
+pub fn start_tls(cert_pem: &str, key_pem: &str) -> PostgresServer {
+    start_with(false, Some((cert_pem, key_pem)))
+}
+
+fn start_with(durable: bool, tls: Option<(&str, &str)>) -> PostgresServer {
     let bin = binaries().unwrap_or_else(|| {
         panic!(
             "PostgreSQL's server binaries (initdb, pg_ctl) were not found: install Debian's \
@@ -158,6 +168,24 @@ pub fn start(durable: bool) -> PostgresServer {
         "-p {port} -k {} -c listen_addresses=127.0.0.1",
         data.display()
     );
+    if let Some((cert, key)) = tls {
+        for (name, text) in [("server.crt", cert), ("server.key", key)] {
+            let path = data.join(name);
+            std::fs::write(&path, text).unwrap();
+            // The server refuses a key others may read.
+            std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+                .unwrap();
+            if as_postgres {
+                give_to_postgres(&path);
+            }
+        }
+        std::fs::write(
+            data.join("pg_hba.conf"),
+            "local all all trust\nhostssl all all 127.0.0.1/32 trust\nhostnossl all all 127.0.0.1/32 reject\n",
+        )
+        .unwrap();
+        options.push_str(" -c ssl=on");
+    }
     if !durable {
         options.push_str(" -c fsync=off -c full_page_writes=off");
     }

@@ -48,6 +48,21 @@ impl TestCa {
     /// A server certificate for `names` (DNS names or IP addresses), issued
     /// by this CA, with its key.
     pub fn identity(&self, names: &[&str], validity: Validity) -> ServerIdentity {
+        let (cert, key) = self.issue(names, validity);
+        ServerIdentity {
+            chain: vec![cert.der().clone()],
+            key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+        }
+    }
+
+    /// [`identity`](Self::identity) as PEM text (certificate, key), as a
+    /// server configured by files (PostgreSQL) takes it.
+    pub fn identity_pem(&self, names: &[&str]) -> (String, String) {
+        let (cert, key) = self.issue(names, Validity::Current);
+        (cert.pem(), key.serialize_pem())
+    }
+
+    fn issue(&self, names: &[&str], validity: Validity) -> (rcgen::Certificate, KeyPair) {
         let mut params =
             CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>())
                 .expect("valid names");
@@ -71,9 +86,6 @@ impl TestCa {
         let cert = params
             .signed_by(&key, &self.issuer)
             .expect("a server certificate");
-        ServerIdentity {
-            chain: vec![cert.der().clone()],
-            key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
-        }
+        (cert, key)
     }
 }

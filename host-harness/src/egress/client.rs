@@ -111,12 +111,17 @@ impl PooledClient {
 /// with rustls on `ring`: the same stack `wasmtime-wasi-http` uses, so nothing
 /// else is built.
 fn tls_config(extra: &ExtraRoots) -> Arc<ClientConfig> {
+    Arc::new(client_config(extra))
+}
+
+/// A TLS client trusting the public roots and `extra`, on the ring provider
+/// rustls is built with here: the API's and the database's alike.
+pub fn client_config(extra: &ExtraRoots) -> ClientConfig {
     let roots = extra.root_store();
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = ClientConfig::builder_with_provider(provider)
+    ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .expect("ring supports rustls's default protocol versions")
         .with_root_certificates(roots)
-        .with_no_client_auth();
-    Arc::new(config)
+        .with_no_client_auth()
 }

@@ -13,11 +13,14 @@ use crate::destinations::record::Cell;
 use crate::destinations::runs::StreamRecord;
 use crate::destinations::table::TableSpec;
 use crate::destinations::{Checkpoint, DestinationError, WrittenRows};
+use crate::egress::client_config;
 use std::collections::HashMap;
 use std::time::Duration;
 use tokio::task::JoinHandle;
+use tokio_postgres::config::SslMode;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, NoTls, Statement};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 pub(super) struct Session {
     client: Client,
@@ -42,20 +45,24 @@ pub(super) struct Session {
 pub async fn connect(
     location: &PostgresLocation,
 ) -> Result<(Client, JoinHandle<()>), DestinationError> {
-    let (client, connection) =
-        location
-            .config
-            .connect(NoTls)
-            .await
-            .map_err(|e| DestinationError::Open {
-                location: location.describe().to_owned(),
-                reason: format!("{}: {}", super::explain(&e), remedy(&e)),
-            })?;
-    let connection = tokio::spawn(async move {
-        // A broken connection fails the next statement, which says why.
-        let _ = connection.await;
-    });
-    Ok((client, connection))
+    let open = |e: tokio_postgres::Error| DestinationError::Open {
+        location: location.describe().to_owned(),
+        reason: format!("{}: {}", super::explain(&e), remedy(&e)),
+    };
+    // The driver runs on a task of its own; a broken connection fails the
+    // next statement, which says why.
+    let driver = match location.config.get_ssl_mode() {
+        SslMode::Disable => {
+            let (client, connection) = location.config.connect(NoTls).await.map_err(open)?;
+            (client, tokio::spawn(async move { drop(connection.await) }))
+        }
+        _ => {
+            let tls = MakeRustlsConnect::new(client_config(&location.roots));
+            let (client, connection) = location.config.connect(tls).await.map_err(open)?;
+            (client, tokio::spawn(async move { drop(connection.await) }))
+        }
+    };
+    Ok(driver)
 }
 
 /// What to do when connecting failed.
@@ -72,6 +79,14 @@ fn remedy(error: &tokio_postgres::Error) -> &'static str {
             "check the database name at the end of the URL, or create that database"
         }
         Some(_) => "check the URL's user and database, and the server's log",
+        // The driver says only this much of a refused certificate.
+        None if error
+            .to_string()
+            .starts_with("error performing TLS handshake") =>
+        {
+            "the server's TLS certificate was not accepted: put the PEM of the CA that signed it \
+             in a file named by PGSSLROOTCERT (or use sslmode=disable on a trusted network)"
+        }
         None => {
             "check the host and port, and that the server is running and accepts connections from here"
         }
