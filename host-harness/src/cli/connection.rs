@@ -167,6 +167,17 @@ impl ConnectionArgs {
 }
 
 impl ConnectionArgs {
+    /// The connection `slug` of `file`, as the command line adjusts it.
+    pub fn resolve_named(
+        &self,
+        file: &ConnectionsFile,
+        slug: &str,
+    ) -> anyhow::Result<ConnectionConfig> {
+        let config = self.finish(file.resolve(slug)?, Some(file.network(slug)?))?;
+        warn_if_cleartext(&config.base_url);
+        Ok(config)
+    }
+
     /// `config` as the command line (and `named`, a connection of the
     /// connections file) asks: the request rate, the API version, the proxy
     /// and the extra certificate authorities. A proxy or CA file that cannot be used is

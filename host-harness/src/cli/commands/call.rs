@@ -1,7 +1,7 @@
 //! `harness call`: the two request functions from the command line, with the
 //! connection from the environment or a named connection (slug), and grants.
 
-use crate::cli::connection::{ConnectionArgs, NamedConnectionArgs, warn_if_cleartext};
+use crate::cli::connection::{ConnectionArgs, NamedConnectionArgs};
 use crate::cli::output::print_table;
 use crate::cli::{Cli, exit_code};
 use crate::connections::{self, Function};
@@ -90,13 +90,7 @@ impl CallCommand {
             None => connections::authorize(&Default::default(), self.role.as_deref(), grant)?,
         }
         match self.named.slug(file.as_ref())? {
-            Some((slug, file)) => {
-                let config = self
-                    .env_connection
-                    .finish(file.resolve(slug)?, Some(file.network(slug)?))?;
-                warn_if_cleartext(&config.base_url);
-                Ok((config, None))
-            }
+            Some((slug, file)) => Ok((self.env_connection.resolve_named(file, slug)?, None)),
             None => {
                 let resolved = self.env_connection.resolve().await?;
                 Ok((resolved.config, resolved.mock))

@@ -1,9 +1,7 @@
 //! `harness sync`: read the selected streams into a SQLite file or a
 //! PostgreSQL schema, with progress on stderr and a summary at the end.
 
-use crate::cli::connection::{
-    ConnectionArgs, NamedConnectionArgs, ResolvedConnection, warn_if_cleartext,
-};
+use crate::cli::connection::{ConnectionArgs, NamedConnectionArgs, ResolvedConnection};
 use crate::cli::output::{covered, print_table};
 use crate::cli::progress::TerminalProgress;
 use crate::cli::warehouse::WarehouseArgs;
@@ -53,10 +51,7 @@ impl SyncCommand {
         let file = self.named.file()?;
         let (connection, warehouse) = match self.named.slug(file.as_ref())? {
             Some((slug, file)) => {
-                let config = self
-                    .connection
-                    .finish(file.resolve(slug)?, Some(file.network(slug)?))?;
-                warn_if_cleartext(&config.base_url);
+                let config = self.connection.resolve_named(file, slug)?;
                 let entry = file.named(slug)?;
                 let warehouse = self.warehouse.warehouse_of(Some((slug, entry)))?;
                 (ResolvedConnection { config, mock: None }, warehouse)
